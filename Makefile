@@ -1,0 +1,54 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is reached from them.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1:8000
+VENDOR := antt/core/static/vendor
+export ANTT_DEBUG ?= 0
+
+.PHONY: install run serve test test-sqlite test-postgres lint check clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Idempotent: re-running only reinstalls what changed.
+install: $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	npm ci --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico.min.css
+	$(BIN)/python scripts/compile_messages.py
+
+run: install
+	$(BIN)/antt migrate --noinput
+	$(BIN)/antt load_divisions
+	$(BIN)/antt load_demo
+	$(BIN)/antt collectstatic --noinput -v0
+	$(BIN)/gunicorn config.wsgi --bind $(HOST) --workers 2 --access-logfile -
+
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python scripts/db_reachable.py "$${DATABASE_URL:-$(PG_URL)}"; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL không trả lời: bỏ qua lượt chạy trên PostgreSQL."; fi
+
+test-sqlite:
+	@echo "== Bộ kiểm thử trên SQLite =="
+	env -u DATABASE_URL ANTT_MANIFEST_STATIC=0 $(BIN)/pytest
+
+test-postgres:
+	@echo "== Bộ kiểm thử trên PostgreSQL =="
+	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" ANTT_MANIFEST_STATIC=0 $(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check antt config scripts conftest.py
+	$(BIN)/antt makemigrations --check --dry-run
+
+check: lint test
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

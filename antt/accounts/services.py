@@ -1,0 +1,88 @@
+"""Writes about people: accounts, role assignments, tokens, and the audit of logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from antt.accounts.models import RoleAssignment, RoleChoice, User
+from antt.accounts.rules import Action
+from antt.core import audit
+from antt.units.models import Unit
+
+
+@transaction.atomic
+def assign_role(
+    *, actor: Any, username: str, role: str, unit: Unit, password: str | None = None
+) -> tuple[User, RoleAssignment, bool]:
+    """Give ``username`` the ``role`` over ``unit``'s subtree, creating the user when missing."""
+    if role not in RoleChoice.values:
+        raise ValidationError(
+            _("Vai trò “%(role)s” không tồn tại. Các vai trò: %(roles)s.")
+            % {"role": role, "roles": ", ".join(RoleChoice.values)}
+        )
+    if isinstance(actor, User) and not actor.can(Action.ASSIGN_ROLES, unit.path):
+        raise PermissionDenied(_("Bạn không có quyền phân quyền tại đơn vị này."))
+    user, created = User.objects.get_or_create(username=username)
+    if created or password:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+    if created:
+        audit.record(actor=actor, verb="user.create", obj=user, unit_path=unit.path)
+    assignment, new = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
+    if new:
+        audit.record(
+            actor=actor,
+            verb="role.assign",
+            obj=assignment,
+            unit_path=unit.path,
+            changes={"user": username, "role": role, "unit": unit.code},
+        )
+    return user, assignment, created
+
+
+@transaction.atomic
+def revoke_role(*, actor: Any, assignment: RoleAssignment) -> None:
+    if isinstance(actor, User) and not actor.can(Action.ASSIGN_ROLES, assignment.unit.path):
+        raise PermissionDenied(_("Bạn không có quyền phân quyền tại đơn vị này."))
+    audit.record(
+        actor=actor,
+        verb="role.revoke",
+        obj=assignment,
+        unit_path=assignment.unit.path,
+        changes={"user": assignment.user.username, "role": assignment.role},
+    )
+    assignment.delete()
+
+
+@transaction.atomic
+def issue_token(*, actor: Any, user: User) -> Token:
+    """A fresh API token for ``user``; the previous one stops working."""
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    audit.record(actor=actor, verb="token.issue", obj=user)
+    return token
+
+
+def record_login(*, user: User, ip_address: str | None) -> None:
+    audit.record(actor=user, verb="auth.login", obj=user, ip_address=ip_address)
+
+
+def record_failed_login(*, username: str, ip_address: str | None) -> None:
+    audit.record(
+        actor=f"anonymous:{username}"[:150],
+        verb="auth.login_failed",
+        object_repr=username[:255],
+        ip_address=ip_address,
+    )
+
+
+def record_logout(*, user: User, ip_address: str | None) -> None:
+    audit.record(actor=user, verb="auth.logout", obj=user, ip_address=ip_address)

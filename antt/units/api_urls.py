@@ -1,0 +1,7 @@
+from rest_framework.routers import SimpleRouter
+
+from antt.units import api
+
+router = SimpleRouter()
+router.register("units", api.UnitViewSet, basename="api-unit")
+urlpatterns = router.urls
