@@ -1,0 +1,1 @@
+"""Unit pages: ``browse`` (list, drill-down, search, detail) and ``imports`` (upload, preview)."""
