@@ -41,8 +41,9 @@ class Tree:
 @pytest.fixture
 def tree(db: None) -> Tree:
     def unit(code: str, name: str, kind: str, parent: Unit | None, **kw: object) -> Unit:
-        return create_unit(actor="test", code=code, name=name, kind=kind, parent=parent,
-                           valid_from=REFORM, **kw)
+        return create_unit(
+            actor="test", code=code, name=name, kind=kind, parent=parent, valid_from=REFORM, **kw
+        )
 
     pa = unit("01", "Thành phố Hà Nội", "province", None)
     a1 = unit("00070", "Phường Hoàn Kiếm", "commune", pa, subtype="ward")
@@ -54,10 +55,22 @@ def tree(db: None) -> Tree:
         commune_a1=a1,
         commune_a2=a2,
         area_a1=unit("00070-TDP01", "Tổ dân phố 1", "residential_area", a1, subtype="to_dan_pho"),
-        school_a1=unit("00070-THCS", "Trường THCS Ngô Sĩ Liên", "school", a1,
-                       education_level="lower_secondary", managing_level="commune"),
-        enterprise_a1=unit("00070-DN01", "Công ty TNHH Thương mại Hồ Gươm", "enterprise", a1,
-                           enterprise_size="medium", managing_level="province"),
+        school_a1=unit(
+            "00070-THCS",
+            "Trường THCS Ngô Sĩ Liên",
+            "school",
+            a1,
+            education_level="lower_secondary",
+            managing_level="commune",
+        ),
+        enterprise_a1=unit(
+            "00070-DN01",
+            "Công ty TNHH Thương mại Hồ Gươm",
+            "enterprise",
+            a1,
+            enterprise_size="medium",
+            managing_level="province",
+        ),
         area_a2=unit("00097-TDP02", "Tổ dân phố 2", "residential_area", a2, subtype="to_dan_pho"),
         province_b=pb,
         commune_b1=b1,
@@ -78,7 +91,7 @@ class Personas:
         return list(vars(self).items())
 
 
-PASSWORD = "Mat-khau-thu-nghiem-2025"
+PASSWORD = "Mat-khau-thu-nghiem-2025"  # noqa: S105
 
 
 @pytest.fixture
@@ -87,8 +100,9 @@ def personas(tree: Tree) -> Personas:
         if role is None:
             user = User.objects.create_user(username=username, password=PASSWORD)
         else:
-            user, _, _ = assign_role(actor="test", username=username, role=role, unit=unit,
-                                     password=PASSWORD)
+            user, _, _ = assign_role(
+                actor="test", username=username, role=role, unit=unit, password=PASSWORD
+            )
         return user
 
     return Personas(

@@ -31,10 +31,14 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "unit__code", "unit__name")
     autocomplete_fields = ["user", "unit"]
 
-    def save_model(self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: RoleAssignment, form: Any, change: bool
+    ) -> None:
         # Through the service, so the assignment is permission-checked and audited like the CLI's.
         if change:
-            services.revoke_role(actor=request.user, assignment=RoleAssignment.objects.get(pk=obj.pk))
+            services.revoke_role(
+                actor=request.user, assignment=RoleAssignment.objects.get(pk=obj.pk)
+            )
         _, assignment, _ = services.assign_role(
             actor=request.user, username=obj.user.username, role=obj.role, unit=obj.unit
         )

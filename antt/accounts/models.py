@@ -85,7 +85,10 @@ def _minimal(paths: set[str]) -> set[str]:
 
 class RoleAssignment(models.Model):
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("người dùng")
+        User,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("người dùng"),
     )
     unit = models.ForeignKey(
         "units.Unit",

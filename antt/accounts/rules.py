@@ -48,7 +48,6 @@ class Grant:
 def can(grants: Iterable[Grant], action: Action, unit_path: str) -> bool:
     """True when some grant gives ``action`` over a subtree containing ``unit_path``."""
     return any(
-        action in GRANTS[g.role]
-        and (g.role in NATIONWIDE_ROLES or unit_path.startswith(g.path))
+        action in GRANTS[g.role] and (g.role in NATIONWIDE_ROLES or unit_path.startswith(g.path))
         for g in grants
     )

@@ -22,10 +22,19 @@ REFORM_DATE = dt.date(2025, 7, 1)
 LEGACY_END = REFORM_DATE - dt.timedelta(days=1)
 
 PROVINCE_SUBTYPES = {"Tỉnh": "province", "Thành phố": "central_city"}
-DISTRICT_SUBTYPES = {"Huyện": "rural_district", "Quận": "urban_district",
-                     "Thị xã": "district_town", "Thành phố": "provincial_city"}
-COMMUNE_SUBTYPES = {"Xã": "rural_commune", "Phường": "ward", "Thị trấn": "township",
-                    "Đặc khu": "special_zone", "": "island_district"}
+DISTRICT_SUBTYPES = {
+    "Huyện": "rural_district",
+    "Quận": "urban_district",
+    "Thị xã": "district_town",
+    "Thành phố": "provincial_city",
+}
+COMMUNE_SUBTYPES = {
+    "Xã": "rural_commune",
+    "Phường": "ward",
+    "Thị trấn": "township",
+    "Đặc khu": "special_zone",
+    "": "island_district",
+}
 
 
 @dataclass(frozen=True)
@@ -103,24 +112,57 @@ def _read_legacy(db: sqlite3.Connection, out: DivisionData) -> dict[str, str]:
         if p_key not in seen:
             seen.add(p_key)
             keys[r["provinceKey"]] = p_key
-            out.units.append(Division(
-                p_key, r["provinceCode"], r["province"], "province",
-                _prefix_subtype(r["province"], PROVINCE_SUBTYPES), None, None, LEGACY_END,
-                r["provinceLat"], r["provinceLon"]))
+            out.units.append(
+                Division(
+                    p_key,
+                    r["provinceCode"],
+                    r["province"],
+                    "province",
+                    _prefix_subtype(r["province"], PROVINCE_SUBTYPES),
+                    None,
+                    None,
+                    LEGACY_END,
+                    r["provinceLat"],
+                    r["provinceLon"],
+                )
+            )
         d_key = unit_key(r["districtCode"], None)
         if d_key not in seen:
             seen.add(d_key)
-            out.units.append(Division(
-                d_key, r["districtCode"], r["district"], "district",
-                DISTRICT_SUBTYPES.get(r["districtType"] or "", ""), p_key, None, LEGACY_END,
-                r["districtLat"], r["districtLon"]))
+            out.units.append(
+                Division(
+                    d_key,
+                    r["districtCode"],
+                    r["district"],
+                    "district",
+                    DISTRICT_SUBTYPES.get(r["districtType"] or "", ""),
+                    p_key,
+                    None,
+                    LEGACY_END,
+                    r["districtLat"],
+                    r["districtLon"],
+                )
+            )
         ward_code = r["wardCode"] or f"H{r['districtCode']}"
         c_key = unit_key(ward_code, None)
         name = r["ward"] or r["district"]
-        lat, lon = (r["wardLat"], r["wardLon"]) if r["ward"] else (r["districtLat"], r["districtLon"])
-        out.units.append(Division(
-            c_key, ward_code, name, "commune", COMMUNE_SUBTYPES.get(r["wardType"] or "", ""),
-            d_key, None, LEGACY_END, lat, lon))
+        lat, lon = (
+            (r["wardLat"], r["wardLon"]) if r["ward"] else (r["districtLat"], r["districtLon"])
+        )
+        out.units.append(
+            Division(
+                c_key,
+                ward_code,
+                name,
+                "commune",
+                COMMUNE_SUBTYPES.get(r["wardType"] or "", ""),
+                d_key,
+                None,
+                LEGACY_END,
+                lat,
+                lon,
+            )
+        )
         keys[f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey'] or ''}"] = c_key
     return keys
 
@@ -136,14 +178,35 @@ def _read_current(db: sqlite3.Connection, out: DivisionData) -> dict[str, str]:
         if p_key not in seen:
             seen.add(p_key)
             keys[r["provinceKey"]] = p_key
-            out.units.append(Division(
-                p_key, r["provinceCode"], r["province"], "province",
-                _prefix_subtype(r["province"], PROVINCE_SUBTYPES), None, REFORM_DATE, None,
-                r["provinceLat"], r["provinceLon"]))
+            out.units.append(
+                Division(
+                    p_key,
+                    r["provinceCode"],
+                    r["province"],
+                    "province",
+                    _prefix_subtype(r["province"], PROVINCE_SUBTYPES),
+                    None,
+                    REFORM_DATE,
+                    None,
+                    r["provinceLat"],
+                    r["provinceLon"],
+                )
+            )
         c_key = unit_key(r["wardCode"], REFORM_DATE)
-        out.units.append(Division(
-            c_key, r["wardCode"], r["ward"], "commune", COMMUNE_SUBTYPES.get(r["wardType"], ""),
-            p_key, REFORM_DATE, None, r["wardLat"], r["wardLon"]))
+        out.units.append(
+            Division(
+                c_key,
+                r["wardCode"],
+                r["ward"],
+                "commune",
+                COMMUNE_SUBTYPES.get(r["wardType"], ""),
+                p_key,
+                REFORM_DATE,
+                None,
+                r["wardLat"],
+                r["wardLon"],
+            )
+        )
         keys[f"{r['provinceKey']}_{r['wardKey']}"] = c_key
     return keys
 
@@ -158,11 +221,16 @@ def _read_successions(
         for new_ward, olds in wards.items():
             for old in olds:
                 out.successions.append(
-                    Succession(legacy[old], current[f"{new_prov}_{new_ward}"], True))
+                    Succession(legacy[old], current[f"{new_prov}_{new_ward}"], True)
+                )
     for new_prov, olds in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
         for old, targets in olds.items():
             for target in targets:
-                out.successions.append(Succession(
-                    legacy[old], current[f"{new_prov}_{target['newWardKey']}"],
-                    bool(target["isDefaultNewWard"]),
-                    note="Xã cũ bị chia tách cho nhiều đơn vị mới"))
+                out.successions.append(
+                    Succession(
+                        legacy[old],
+                        current[f"{new_prov}_{target['newWardKey']}"],
+                        bool(target["isDefaultNewWard"]),
+                        note="Xã cũ bị chia tách cho nhiều đơn vị mới",
+                    )
+                )

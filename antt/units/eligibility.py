@@ -19,7 +19,11 @@ class Eligibility:
 
 
 def assess(
-    *, kind: str, enterprise_size: str = "", education_level: str = "", is_armed_forces: bool = False
+    *,
+    kind: str,
+    enterprise_size: str = "",
+    education_level: str = "",
+    is_armed_forces: bool = False,
 ) -> Eligibility:
     if kind not in ELIGIBLE_KINDS:
         return Eligibility(False, "Cấp tỉnh, cấp huyện không thuộc đối tượng xét công nhận.")
@@ -29,7 +33,9 @@ def assess(
         )
     if kind == "enterprise":
         if enterprise_size in {"micro", "small"}:
-            return Eligibility(False, "Doanh nghiệp nhỏ, siêu nhỏ không thuộc phạm vi (Điều 1.2.b).")
+            return Eligibility(
+                False, "Doanh nghiệp nhỏ, siêu nhỏ không thuộc phạm vi (Điều 1.2.b)."
+            )
         if not enterprise_size:
             return Eligibility(False, "Chưa khai báo quy mô doanh nghiệp nên chưa xác định được.")
     if kind == "school":

@@ -50,16 +50,25 @@ def load_divisions(*, actor: Any = "load_divisions") -> LoadReport:
             report.counts[f"{div.kind}{'' if div.valid_from else '_legacy'}"] += 1
             name = normalize_name(div.name)
             wanted: dict[str, Any] = {
-                "name": name, "name_folded": fold(name), "subtype": div.subtype,
-                "valid_to": div.valid_to, "latitude": div.latitude, "longitude": div.longitude,
+                "name": name,
+                "name_folded": fold(name),
+                "subtype": div.subtype,
+                "valid_to": div.valid_to,
+                "latitude": div.latitude,
+                "longitude": div.longitude,
             }
             unit = existing.get(div.key)
             if unit is None:
                 parent = by_key[div.parent_key] if div.parent_key else None
                 unit = Unit(
-                    code=div.code, kind=div.kind, parent=parent, valid_from=div.valid_from,
-                    source=UnitSource.OFFICIAL, depth=(parent.depth + 1) if parent else 0,
-                    path=f"/pending-{div.key}/", **wanted,
+                    code=div.code,
+                    kind=div.kind,
+                    parent=parent,
+                    valid_from=div.valid_from,
+                    source=UnitSource.OFFICIAL,
+                    depth=(parent.depth + 1) if parent else 0,
+                    path=f"/pending-{div.key}/",
+                    **wanted,
                 )
                 new_units.append(unit)
                 by_key[div.key] = unit
@@ -83,18 +92,28 @@ def load_divisions(*, actor: Any = "load_divisions") -> LoadReport:
         pair = (by_key[s.predecessor_key].pk, by_key[s.successor_key].pk)
         if pair not in known:
             known.add(pair)
-            new_links.append(UnitSuccession(
-                predecessor_id=pair[0], successor_id=pair[1], is_default=s.is_default,
-                effective_date=divisions.REFORM_DATE, note=s.note,
-            ))
+            new_links.append(
+                UnitSuccession(
+                    predecessor_id=pair[0],
+                    successor_id=pair[1],
+                    is_default=s.is_default,
+                    effective_date=divisions.REFORM_DATE,
+                    note=s.note,
+                )
+            )
     UnitSuccession.objects.bulk_create(new_links, batch_size=2000)
     report.successions_created = len(new_links)
 
     if report.changed:
         audit.record(
-            actor=actor, verb="divisions.load", object_repr="vietnamadminunits "
-            + data.package_version, unit_path="/",
-            changes={"created": report.created, "updated": report.updated,
-                     "successions_created": report.successions_created},
+            actor=actor,
+            verb="divisions.load",
+            object_repr="vietnamadminunits " + data.package_version,
+            unit_path="/",
+            changes={
+                "created": report.created,
+                "updated": report.updated,
+                "successions_created": report.successions_created,
+            },
         )
     return report

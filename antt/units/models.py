@@ -72,10 +72,15 @@ class Unit(models.Model):
 
     code = models.CharField(_("mã"), max_length=40, db_index=True)
     name = models.CharField(_("tên"), max_length=255)
-    name_folded = models.CharField(_("tên không dấu"), max_length=255, db_index=True, editable=False)
+    name_folded = models.CharField(
+        _("tên không dấu"), max_length=255, db_index=True, editable=False
+    )
     kind = models.CharField(_("loại"), max_length=20, choices=UnitKind.choices, db_index=True)
     subtype = models.CharField(
-        _("loại hình"), max_length=40, blank=True, help_text=_("xã/phường/đặc khu, thôn/tổ dân phố…")
+        _("loại hình"),
+        max_length=40,
+        blank=True,
+        help_text=_("xã/phường/đặc khu, thôn/tổ dân phố…"),
     )
     parent = models.ForeignKey(
         "self",

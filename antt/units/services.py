@@ -52,8 +52,9 @@ def check_parent(kind: str, parent: Unit | None) -> None:
         )
 
 
-def check_code_free(code: str, valid_from: dt.date | None, valid_to: dt.date | None,
-                    exclude_pk: int | None = None) -> None:
+def check_code_free(
+    code: str, valid_from: dt.date | None, valid_to: dt.date | None, exclude_pk: int | None = None
+) -> None:
     """A code names at most one unit on any given day."""
     clash = Unit.objects.filter(code=code)
     if valid_to is not None:

@@ -16,13 +16,17 @@ class Command(BaseCommand):
         parser.add_argument("role", choices=RoleChoice.values)
         parser.add_argument("unit_code")
         parser.add_argument("--password", help="Đặt (hoặc đặt lại) mật khẩu")
-        parser.add_argument("--date", type=dt.date.fromisoformat, help="Ngày để tra mã (YYYY-MM-DD)")
+        parser.add_argument(
+            "--date", type=dt.date.fromisoformat, help="Ngày để tra mã (YYYY-MM-DD)"
+        )
 
     def handle(self, *args: object, **opts: object) -> None:
         day = opts["date"] or dt.date.today()
         unit = resolve_code(str(opts["unit_code"]), day)  # type: ignore[arg-type]
         if unit is None:
-            raise CommandError(f"Không tìm thấy đơn vị mã “{opts['unit_code']}” tại ngày {day:%d/%m/%Y}.")
+            raise CommandError(
+                f"Không tìm thấy đơn vị mã “{opts['unit_code']}” tại ngày {day:%d/%m/%Y}."
+            )
         try:
             user, _, created = services.assign_role(
                 actor="cli:assign_role",
@@ -34,4 +38,6 @@ class Command(BaseCommand):
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from exc
         verb = "Đã tạo" if created else "Đã cập nhật"
-        self.stdout.write(f"{verb} {user.username}: {RoleChoice(opts['role']).label} — {unit.name} ({unit.code})")
+        self.stdout.write(
+            f"{verb} {user.username}: {RoleChoice(opts['role']).label} — {unit.name} ({unit.code})"
+        )
