@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 VENDOR := antt/core/static/vendor
 export ANTT_DEBUG ?= 0
 
-.PHONY: install run serve test test-sqlite test-postgres lint check clean
+.PHONY: install run serve test test-sqlite test-postgres lint type check clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -48,7 +48,10 @@ lint:
 	$(BIN)/ruff check antt config scripts conftest.py
 	$(BIN)/antt makemigrations --check --dry-run
 
-check: lint test
+type:
+	$(BIN)/mypy antt config
+
+check: install lint type test
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) var
