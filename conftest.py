@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,12 @@ from antt.units.models import Unit
 from antt.units.services import create_unit
 
 REFORM = dt.date(2025, 7, 1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    """PBKDF2's million rounds are for attackers, not for a test suite."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
