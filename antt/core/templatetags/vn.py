@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -75,10 +75,12 @@ def _decimal(value: Any) -> Decimal | None:
 
 @register.filter
 def number_vn(value: Any, decimal_pos: int | None = None) -> str:
-    """1.234 and 1.234,5 in Vietnamese (the active language's separators)."""
+    """1.234 and 1.234,5 in Vietnamese (the active language's separators), rounded half up."""
     number = _decimal(value)
     if number is None:
         return EMPTY
+    if decimal_pos is not None:  # Django's number_format truncates: round first
+        number = number.quantize(Decimal(1).scaleb(-decimal_pos), rounding=ROUND_HALF_UP)
     return formats.number_format(
         number, decimal_pos=decimal_pos, use_l10n=True, force_grouping=True
     )

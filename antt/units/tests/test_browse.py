@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from antt.units.models import Unit, UnitSuccession
+from antt.units.models import UnitSuccession
 from antt.units.services import create_unit
 from conftest import Personas, Tree, expected_visible
 
@@ -160,14 +160,16 @@ def test_htmx_search_returns_only_the_results_fragment(client, tree, personas):
     assert "HX-Request" in response["Vary"]
     full = client.get(LIST_URL, {"q": "hoan kiem"}).content.decode()
     assert "<html" in full
-    assert 'hx-get="/units/"' in full and 'hx-push-url="true"' in full
+    assert 'hx-get="/units/"' in full
+    assert 'hx-push-url="true"' in full
 
 
 def test_search_form_works_without_javascript(client, tree, personas):
     client.force_login(personas.national_admin)
     html = client.get(LIST_URL).content.decode()
     assert re.search(r'<form class="browse-form" method="get" action="/units/"', html)
-    assert 'name="q"' in html and 'name="date"' in html
+    assert 'name="q"' in html
+    assert 'name="date"' in html
 
 
 # --- Counts and the query budget -----------------------------------------------------------
@@ -285,7 +287,8 @@ def test_legacy_unit_shows_its_successors_and_the_split(client, tree, legacy, pe
     assert response.status_code == 200
     html = response.content.decode()
     assert "Đơn vị kế thừa" in html
-    assert 'href="/units/00070/"' in html and 'href="/units/00097/"' in html
+    assert 'href="/units/00070/"' in html
+    assert 'href="/units/00097/"' in html
     assert "chia tách" in html
     assert response.context["is_split"]
 
@@ -357,7 +360,9 @@ def test_unit_page_explains_why_a_unit_is_not_eligible(client, tree, personas):
 def test_children_are_grouped_by_kind_with_counts(client, tree, personas):
     client.force_login(personas.commune_a1_officer)
     response = client.get(detail_url("00070"))
-    groups = {kind.value: [u.code for u in units] for kind, units in response.context["child_groups"]}
+    groups = {
+        kind.value: [u.code for u in units] for kind, units in response.context["child_groups"]
+    }
     assert groups == {"residential_area": ["00070-TDP01"], "enterprise": ["00070-DN01"],
                       "school": ["00070-THCS"]}
     assert list(groups) == ["residential_area", "enterprise", "school"]
@@ -380,8 +385,10 @@ def test_pages_are_in_vietnamese(client, tree, personas):
     assert "An toàn về an ninh, trật tự" in html
     assert "Đăng xuất" in html
     assert "Cán bộ cấp tỉnh" in html  # the user's role
-    assert "/static/vendor/htmx.min.js" in html and "/static/antt/app.css" in html
-    assert "http://" not in html and "https://" not in html  # no CDN, no external URL
+    assert "/static/vendor/htmx.min.js" in html
+    assert "/static/antt/app.css" in html
+    assert "http://" not in html
+    assert "https://" not in html
 
 
 def test_menu_shows_the_import_link_only_to_unit_managers(client, tree, personas):
@@ -414,8 +421,11 @@ def test_language_switch_sets_the_cookie_and_returns(client, tree, personas):
 def test_login_page_is_in_vietnamese(client, db, settings):
     settings.DEBUG = False
     html = client.get(reverse("accounts:login")).content.decode()
-    assert "Đăng nhập" in html and "Tên đăng nhập" in html and "Mật khẩu" in html
-    assert 'for="id_username"' in html and 'for="id_password"' in html
+    assert "Đăng nhập" in html
+    assert "Tên đăng nhập" in html
+    assert "Mật khẩu" in html
+    assert 'for="id_username"' in html
+    assert 'for="id_password"' in html
     assert "make run" not in html
     settings.DEBUG = True
     assert "make run" in client.get(reverse("accounts:login")).content.decode()
