@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -51,4 +51,4 @@ class MeSerializer(serializers.ModelSerializer[User]):
 class MeView(APIView):
     @extend_schema(summary=_("Người dùng hiện tại và các vai trò"), responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(request.user).data)
+        return Response(MeSerializer(cast(User, request.user)).data)  # IsAuthenticated

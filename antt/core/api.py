@@ -5,10 +5,17 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.pagination import LimitOffsetPagination
 
 from antt.core.models import AuditEvent, AuditEventQuerySet
 
-__all__ = ["AuditEventSerializer", "AuditEventViewSet"]
+__all__ = ["AuditEventSerializer", "AuditEventViewSet", "BoundedPagination"]
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """``?limit=`` as the settings say (default 100), but never a whole table in one response."""
+
+    max_limit = 1000
 
 
 class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
@@ -32,6 +39,7 @@ class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[AuditEven
     """
 
     serializer_class = AuditEventSerializer
+    pagination_class = BoundedPagination
     filterset_fields = ["verb"]
 
     def get_queryset(self) -> AuditEventQuerySet:

@@ -32,6 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from antt.core.api import BoundedPagination
 from antt.units import services
 from antt.units.filters import UnitFilterSet
 from antt.units.models import ORGANISATION_KINDS, Unit, UnitKind
@@ -98,7 +99,10 @@ class UnitLinkSerializer(serializers.Serializer[Any]):
 
 class UnitSerializer(serializers.ModelSerializer[Unit]):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    parent = serializers.CharField(source="parent.code", read_only=True, allow_null=True)
+    # Shadows ``Field.parent`` for the type checker only: declared fields leave the class.
+    parent = serializers.CharField(  # type: ignore[assignment]
+        source="parent.code", read_only=True, allow_null=True
+    )
     parent_name = serializers.CharField(source="parent.name", read_only=True, allow_null=True)
     eligibility = EligibilitySerializer(read_only=True)
 
@@ -204,7 +208,7 @@ class UnitCreateSerializer(_StrictInput):
         choices=UnitKind.choices,
         help_text=format_lazy("{} {}.", gettext_lazy("Chỉ nhận:"), ", ".join(CREATABLE_KINDS)),
     )
-    parent = serializers.CharField(
+    parent = serializers.CharField(  # type: ignore[assignment]
         max_length=40, help_text=gettext_lazy("Mã đơn vị cấp trên (xã, phường, đặc khu…).")
     )
 
@@ -277,6 +281,7 @@ class UnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Unit]):
     lookup_field = "code"
     lookup_value_regex = "[^/]+"
     filterset_class = UnitFilterSet
+    pagination_class = BoundedPagination
 
     def get_queryset(self) -> UnitQuerySet:
         return Unit.objects.visible_to(self.request.user).select_related("parent")  # type: ignore[return-value]
@@ -293,7 +298,7 @@ class UnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Unit]):
         )
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
-        unit = filterset.qs.filter(code=self.kwargs[self.lookup_field]).first()
+        unit: Unit | None = filterset.qs.filter(code=self.kwargs[self.lookup_field]).first()
         if unit is None:
             raise exceptions.NotFound
         self.day = filterset.day

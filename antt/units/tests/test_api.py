@@ -59,6 +59,19 @@ def test_detail_is_found_only_inside_the_persona_jurisdiction(
     assert statuses == {u.code: 200 if u.code in visible else 404 for u in tree.all()}
 
 
+def test_a_page_holds_at_most_a_thousand_units(personas: Personas, tree: Tree) -> None:
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from antt.core.api import BoundedPagination
+
+    request = Request(APIRequestFactory().get(LIST, {"limit": 5000}))
+    assert BoundedPagination().get_limit(request) == 1000
+    response = api_for(personas.national_admin).get(f"{LIST}?limit=2")
+    assert len(response.json()["results"]) == 2
+    assert response.json()["count"] == len(tree.all())
+
+
 def test_unknown_code_is_not_found(personas: Personas) -> None:
     assert api_for(personas.national_admin).get(f"{LIST}99999/").status_code == 404
 
