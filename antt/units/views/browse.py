@@ -7,13 +7,13 @@ jurisdiction, or naming no unit on the chosen date, is a 404.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -23,8 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from antt.core.scoping import get_visible_or_404
 from antt.units.divisions import REFORM_DATE
-from antt.units.models import ORGANISATION_KINDS, Unit, UnitKind
-from antt.units.querysets import UnitQuerySet
+from antt.units.models import ALLOWED_PARENT_KINDS, ORGANISATION_KINDS, Unit, UnitKind
 
 __all__ = ["unit_detail", "unit_list"]
 
@@ -97,28 +96,43 @@ def read_browse(request: HttpRequest) -> Browse:
     )
 
 
-def with_descendant_counts(
-    units: UnitQuerySet, user: Any, day: dt.date, kinds: tuple[str, ...]
-) -> UnitQuerySet:
-    """Annotate ``n_<kind>``: descendants of each kind valid on ``day``, one subquery per kind.
+def _longest_chain(kind: str) -> int:
+    parents = [p for p in ALLOWED_PARENT_KINDS[kind] if p is not None]
+    return 1 + max(_longest_chain(p) for p in parents) if parents else 0
 
-    The number of queries does not grow with the number of rows.
+
+# The deepest a unit can sit: province → district → commune → residential area = 3.
+MAX_DEPTH = max(_longest_chain(kind) for kind in ALLOWED_PARENT_KINDS)
+
+
+def descendant_counts(
+    roots: list[Unit], user: Any, day: dt.date, kinds: tuple[str, ...]
+) -> dict[int, Counter[str]]:
+    """``{root pk: {kind: n}}`` for descendants valid on ``day``, counted in SQL.
+
+    One GROUP BY per level below the shallowest root (``parent``, ``parent__parent``, …), so
+    at most ``MAX_DEPTH`` queries whatever the number of roots.
     """
-    annotations = {}
-    for kind in (UnitKind(k).value for k in kinds):
-        descendants = (
-            Unit.objects.visible_to(user)
-            .valid_on(day)
-            .filter(kind=kind, path__startswith=OuterRef("path"), depth__gt=OuterRef("depth"))
-            .order_by()
-            .values("kind")
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    if not roots:
+        return counts
+    root_ids = [root.pk for root in roots]
+    scoped = (
+        Unit.objects.visible_to(user)
+        .valid_on(day)
+        .filter(kind__in=[UnitKind(k).value for k in kinds])
+        .order_by()
+    )
+    for hops in range(1, MAX_DEPTH - min(root.depth for root in roots) + 1):
+        ancestor = "__".join(["parent"] * hops)
+        grouped = (
+            scoped.filter(**{f"{ancestor}__in": root_ids})
+            .values_list(ancestor, "kind")
             .annotate(n=Count("pk"))
-            .values("n")
         )
-        annotations[f"n_{kind}"] = Coalesce(
-            Subquery(descendants, output_field=IntegerField()), 0
-        )
-    return units.annotate(**annotations)
+        for root_id, kind, n in grouped:
+            counts[root_id][kind] += n
+    return counts
 
 
 @dataclass(frozen=True)
@@ -131,8 +145,8 @@ class KindCount:
         return str(SHORT_KIND_LABELS[self.kind])
 
 
-def _counts(unit: Unit, kinds: tuple[UnitKind, ...]) -> list[KindCount]:
-    return [KindCount(kind, getattr(unit, f"n_{kind.value}")) for kind in kinds]
+def _counts(counted: Counter[str], kinds: tuple[UnitKind, ...]) -> list[KindCount]:
+    return [KindCount(kind, counted[kind.value]) for kind in kinds]
 
 
 @login_required
@@ -152,9 +166,11 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     else:
         # The starting points: visible units whose parent is not visible on that day, i.e. the
         # roots of the user's jurisdiction (34 provinces nationally, else the assigned units).
-        roots = visible.exclude(parent__in=visible.values("pk")).order_by("depth", "code")
-        rows = with_descendant_counts(roots, request.user, browse.day, browse.kinds)
-        context["rows"] = [(unit, _counts(unit, browse.kinds)) for unit in rows]
+        roots = list(
+            visible.exclude(parent__in=visible.values("pk")).order_by("depth", "code")
+        )
+        counts = descendant_counts(roots, request.user, browse.day, browse.kinds)
+        context["rows"] = [(unit, _counts(counts[unit.pk], browse.kinds)) for unit in roots]
         context["columns"] = [SHORT_KIND_LABELS[kind] for kind in browse.kinds]
 
     if request.htmx and request.htmx.target == RESULTS_TARGET and not (
@@ -192,15 +208,11 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     scoped = Unit.objects.visible_to(request.user)
     unit = get_visible_or_404(
-        with_descendant_counts(
-            Unit.objects.valid_on(browse.day).select_related("parent__parent__parent"),
-            request.user,
-            browse.day,
-            browse.kinds,
-        ),
+        Unit.objects.valid_on(browse.day).select_related("parent__parent__parent"),
         request.user,
         code=code,
     )
+    counts = descendant_counts([unit], request.user, browse.day, browse.kinds)[unit.pk]
 
     ancestors: list[Unit] = []
     node = unit.parent
@@ -254,7 +266,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "is_split": len(successors) > 1,
             "predecessors": predecessors,
             "child_groups": child_groups,
-            "counts": [c for c in _counts(unit, browse.kinds) if c.count],
+            "counts": [c for c in _counts(counts, browse.kinds) if c.count],
             "eligibility": unit.eligibility,
             "is_organisation": unit.kind in ORGANISATION_KINDS,
             # Kinds whose eligibility depends on their attributes: shown per child row.
