@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "antt.core",
     "antt.accounts",
     "antt.units",
+    "antt.standards",
 ]
 
 MIDDLEWARE = [
