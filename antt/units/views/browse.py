@@ -23,7 +23,13 @@ from django.utils.translation import gettext_lazy as _
 
 from antt.core.scoping import get_visible_or_404
 from antt.units.divisions import REFORM_DATE
-from antt.units.models import ALLOWED_PARENT_KINDS, ORGANISATION_KINDS, Unit, UnitKind
+from antt.units.models import (
+    ADMINISTRATIVE_KINDS,
+    ALLOWED_PARENT_KINDS,
+    ORGANISATION_KINDS,
+    Unit,
+    UnitKind,
+)
 
 __all__ = ["unit_detail", "unit_list"]
 
@@ -269,6 +275,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "counts": [c for c in _counts(counts, browse.kinds) if c.count],
             "eligibility": unit.eligibility,
             "is_organisation": unit.kind in ORGANISATION_KINDS,
+            "can_have_children": unit.kind in ADMINISTRATIVE_KINDS,
             # Kinds whose eligibility depends on their attributes: shown per child row.
             "assessed_kinds": {kind.value for kind in ORGANISATION_KINDS},
         },
