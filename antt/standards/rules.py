@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Literal
 
-from antt.standards.catalog import Criterion, CriteriaSet, Rule, Window
+from antt.standards.catalog import CriteriaSet, Criterion, Rule, Window
 from antt.standards.vocab import (
     CRIME_GRAVITY,
     DISCIPLINE_GROUPS,
