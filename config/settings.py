@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "antt.accounts",
     "antt.units",
     "antt.standards",
+    "antt.records",
 ]
 
 MIDDLEWARE = [

@@ -24,15 +24,27 @@ class Action(StrEnum):
     VIEW = "view"
     MANAGE_UNITS = "manage_units"  # create, edit, move, import units in the subtree
     ASSIGN_ROLES = "assign_roles"
+    RECORD_EVIDENCE = "record_evidence"  # incidents, yearly facts, discipline
+    JUDGE = "judge"  # record a meeting's verdict on a criterion, or override a computed one
 
 
 # Role → actions it grants inside its subtree.
 GRANTS: dict[Role, frozenset[Action]] = {
     Role.NATIONAL_ADMIN: frozenset(Action),
-    Role.PROVINCE_OFFICER: frozenset({Action.VIEW, Action.MANAGE_UNITS, Action.ASSIGN_ROLES}),
-    Role.COMMUNE_OFFICER: frozenset({Action.VIEW, Action.MANAGE_UNITS}),
-    Role.UNIT_HEAD: frozenset({Action.VIEW}),
-    Role.COMMITTEE_MEMBER: frozenset({Action.VIEW}),
+    Role.PROVINCE_OFFICER: frozenset(
+        {
+            Action.VIEW,
+            Action.MANAGE_UNITS,
+            Action.ASSIGN_ROLES,
+            Action.RECORD_EVIDENCE,
+            Action.JUDGE,
+        }
+    ),
+    Role.COMMUNE_OFFICER: frozenset(
+        {Action.VIEW, Action.MANAGE_UNITS, Action.RECORD_EVIDENCE, Action.JUDGE}
+    ),
+    Role.UNIT_HEAD: frozenset({Action.VIEW, Action.RECORD_EVIDENCE, Action.JUDGE}),
+    Role.COMMITTEE_MEMBER: frozenset({Action.VIEW, Action.JUDGE}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }
 
