@@ -23,10 +23,14 @@ install: $(BIN)/python
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico.min.css
 	$(BIN)/python scripts/compile_messages.py
 
+# ANTT_DEMO=1 shows the "demo accounts" hint on the login page; the host part of HOST is allowed
+# (e.g. HOST=192.168.1.10:8000 to open the demo from another machine on the network).
+run: export ANTT_DEMO ?= 1
+run: export ANTT_ALLOWED_HOSTS ?= 127.0.0.1,localhost,$(firstword $(subst :, ,$(HOST)))
 run: install
 	$(BIN)/antt migrate --noinput
 	$(BIN)/antt load_divisions
-	$(BIN)/antt load_demo
+	$(BIN)/antt load_demo --url http://$(HOST)/
 	$(BIN)/antt collectstatic --noinput -v0
 	$(BIN)/gunicorn config.wsgi --bind $(HOST) --workers 2 --access-logfile -
 
