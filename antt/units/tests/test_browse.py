@@ -382,6 +382,17 @@ def test_unit_page_query_count_is_bounded(client, tree, personas, django_assert_
 # --- Layout, language -----------------------------------------------------------------------
 
 
+def test_user_without_roles_is_told_to_ask_for_one(client, personas):
+    client.force_login(personas.outsider)
+    assert "chưa được phân quyền" in client.get(LIST_URL).content.decode()
+
+
+def test_demo_hint_follows_the_antt_demo_variable(client, db, settings, monkeypatch):
+    settings.DEBUG = False
+    monkeypatch.setenv("ANTT_DEMO", "1")
+    assert "make run" in client.get(reverse("accounts:login")).content.decode()
+
+
 def test_pages_are_in_vietnamese(client, tree, personas):
     client.force_login(personas.province_a_officer)
     html = client.get(LIST_URL).content.decode()
@@ -423,7 +434,8 @@ def test_language_switch_sets_the_cookie_and_returns(client, tree, personas):
     assert '<html lang="en">' in client.get(LIST_URL).content.decode()
 
 
-def test_login_page_is_in_vietnamese(client, db, settings):
+def test_login_page_is_in_vietnamese(client, db, settings, monkeypatch):
+    monkeypatch.delenv("ANTT_DEMO", raising=False)
     settings.DEBUG = False
     html = client.get(reverse("accounts:login")).content.decode()
     assert "Đăng nhập" in html

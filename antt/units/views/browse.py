@@ -178,6 +178,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         counts = descendant_counts(roots, request.user, browse.day, browse.kinds)
         context["rows"] = [(unit, _counts(counts[unit.pk], browse.kinds)) for unit in roots]
         context["columns"] = [SHORT_KIND_LABELS[kind] for kind in browse.kinds]
+        context["has_roles"] = request.user.is_superuser or bool(request.user.grants())
 
     if request.htmx and request.htmx.target == RESULTS_TARGET and not (
         request.htmx.history_restore_request
