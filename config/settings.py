@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "antt.units",
     "antt.standards",
     "antt.records",
+    "antt.recognition",
 ]
 
 MIDDLEWARE = [

@@ -272,3 +272,19 @@ def registry(data_dir: Path = DATA_DIR) -> Registry:
         cset = load_set(path, facts)
         sets[cset.code] = cset
     return Registry(facts=facts, sets=sets)
+
+
+def decode_facts(
+    data: Mapping[str, Any], facts: Mapping[str, Fact] | None = None
+) -> dict[str, Any]:
+    """Stored JSON (ISO dates) → the Python values the rules read. Unknown names are dropped."""
+    facts = facts if facts is not None else registry().facts
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        fact = facts.get(name)
+        if fact is None or value is None:
+            continue
+        if fact.type == "date" and isinstance(value, str):
+            value = dt.date.fromisoformat(value)
+        out[name] = value
+    return out

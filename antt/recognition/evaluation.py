@@ -1,0 +1,312 @@
+"""Apply the criteria to what is recorded: gather a unit's evidence, call the pure engine.
+
+One code path serves one unit and a whole province: evidence is fetched with a handful of bulk
+queries per scope (never per unit), residential areas and organisations are evaluated first, and
+communes then read their results for Art. 5.4.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from antt.records.models import CriterionJudgement, DisciplinaryAction, Incident, YearFacts
+from antt.standards import catalog, rules
+from antt.standards.catalog import CriteriaSet, Criterion, Rule
+from antt.standards.models import InterpretationSetting, ProvinceAddonCriterion
+from antt.units.models import Unit, UnitSuccession
+
+EVALUATED_KINDS = ("residential_area", "agency", "enterprise", "school", "commune")
+ORGANISATION_KINDS = ("agency", "enterprise", "school")
+GENERAL_EDUCATION = frozenset({"lower_secondary", "upper_secondary", "multi_level"})
+
+
+@dataclass
+class ScopeResult:
+    year: int
+    evaluations: list[tuple[Unit, rules.Evaluation]] = field(default_factory=list)
+    ineligible: list[tuple[Unit, str]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for unit, ev in self.evaluations:
+            row = out.setdefault(unit.kind, {"met": 0, "not_met": 0, "pending": 0, "total": 0})
+            row[ev.result] += 1
+            row["total"] += 1
+        return out
+
+
+def reference_day(year: int) -> dt.date:
+    """The day on which the units of a recognition year are looked up (the KDC window's end)."""
+    return dt.date(year, 10, 31)
+
+
+def province_id(unit: Unit) -> int:
+    return int(unit.path.strip("/").split("/")[0])
+
+
+def is_commune_subunit(unit: Unit) -> bool:
+    """Art. 5.4: areas of the commune, and organisations it manages (or was delegated)."""
+    if unit.kind == "residential_area":
+        return True
+    return unit.kind in ORGANISATION_KINDS and unit.managing_level in ("commune", "")
+
+
+def _incident(row: Incident) -> rules.Incident:
+    return rules.Incident(
+        date=row.date,
+        category=row.category,
+        gravity=row.gravity,
+        force_majeure=row.force_majeure,
+        handled_properly=row.handled_properly,
+        discipline_level=row.discipline_level,
+        description=row.description,
+        unit_name=row.unit.name,
+        ref=f"incident:{row.pk}",
+    )
+
+
+class Evidence:
+    """Everything the engine needs for a set of units and one year, loaded in bulk."""
+
+    def __init__(self, units: Sequence[Unit], year: int, root_path: str) -> None:
+        self.year = year
+        self.units = list(units)
+        ids = [u.pk for u in self.units]
+        reg = catalog.registry()
+        self.sets = {u.kind: reg.for_year(u.kind, year) for u in self.units}
+        windows = [cset.window(kind, year) for kind, cset in self.sets.items()] or [
+            catalog.Window(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        ]
+        start, end = min(w.start for w in windows), max(w.end for w in windows)
+
+        self.facts: dict[int, dict[str, Any]] = {}
+        self.previous: dict[int, dict[str, Any]] = {}
+        for f in YearFacts.objects.filter(unit_id__in=ids, year__in=(year, year - 1)):
+            target = self.facts if f.year == year else self.previous
+            target[f.unit_id] = catalog.decode_facts(f.data, reg.facts)
+        self._previous_from_predecessors([i for i in ids if i not in self.previous], reg)
+
+        self.incidents: dict[int, list[rules.Incident]] = defaultdict(list)
+        self.territory: dict[str, list[rules.Incident]] = defaultdict(list)
+        commune_paths = {u.path for u in self.units if u.kind == "commune"}
+        rows = (
+            Incident.objects.active()
+            .filter(unit__path__startswith=root_path, date__range=(start, end))
+            .select_related("unit")
+            .only(
+                "date",
+                "category",
+                "gravity",
+                "force_majeure",
+                "handled_properly",
+                "discipline_level",
+                "description",
+                "unit__name",
+                "unit__path",
+            )
+        )
+        wanted = set(ids)
+        for row in rows:
+            inc = _incident(row)
+            if row.unit_id in wanted:
+                self.incidents[row.unit_id].append(inc)
+            for path in _ancestor_paths(row.unit.path):
+                if path in commune_paths:
+                    self.territory[path].append(inc)
+
+        self.disciplines: dict[int, list[rules.Discipline]] = defaultdict(list)
+        for d in DisciplinaryAction.objects.active().filter(
+            unit_id__in=ids, date__range=(start, end)
+        ):
+            self.disciplines[d.unit_id].append(rules.Discipline(d.date, d.group, d.level, d.person))
+
+        self.judgements: dict[int, dict[str, rules.Judgement]] = defaultdict(dict)
+        for j in (
+            CriterionJudgement.objects.filter(unit_id__in=ids, year=year)
+            .select_related("recorded_by")
+            .order_by("recorded_at", "id")
+        ):
+            by = str(j.recorded_by) if j.recorded_by else ""
+            self.judgements[j.unit_id][j.criterion_code] = rules.Judgement(
+                j.criterion_code,
+                j.verdict,
+                j.reason,
+                by,
+                j.override,  # type: ignore[arg-type]
+            )
+
+        provinces = {province_id(u) for u in self.units}
+        self._settings = list(
+            InterpretationSetting.objects.filter(
+                Q(province__isnull=True) | Q(province_id__in=provinces),
+                Q(year_from__isnull=True) | Q(year_from__lte=year),
+            )
+        )
+        self.addons: dict[int, list[Criterion]] = defaultdict(list)
+        for a in ProvinceAddonCriterion.objects.filter(
+            Q(year_to__isnull=True) | Q(year_to__gte=year),
+            province_id__in=provinces,
+            year_from__lte=year,
+        ).order_by("code"):
+            self.addons[a.province_id].append(
+                Criterion(
+                    code=a.code,
+                    text=a.text,
+                    reference=a.reference,
+                    evidence="judgement",
+                    kinds=tuple(a.kinds),
+                    rules=(Rule("judgement", {"label": a.text}),),
+                )
+            )
+
+    def _previous_from_predecessors(self, ids: list[int], reg: catalog.Registry) -> None:
+        """A unit created by the 2025 reform compares with the sum of the units it replaced."""
+        if not ids:
+            return
+        links = UnitSuccession.objects.filter(successor_id__in=ids, is_default=True).values_list(
+            "successor_id", "predecessor_id"
+        )
+        by_successor: dict[int, list[int]] = defaultdict(list)
+        for successor, predecessor in links:
+            by_successor[successor].append(predecessor)
+        if not by_successor:
+            return
+        old = {
+            f.unit_id: f.data
+            for f in YearFacts.objects.filter(
+                unit_id__in=[p for ps in by_successor.values() for p in ps], year=self.year - 1
+            )
+        }
+        counts = [n for n, f in reg.facts.items() if f.type == "int"]
+        for successor, predecessors in by_successor.items():
+            found = [old[p] for p in predecessors if p in old]
+            if found:
+                self.previous[successor] = {
+                    n: sum(d.get(n) or 0 for d in found)
+                    for n in counts
+                    if any(n in d for d in found)
+                }
+
+    def settings_for(self, unit: Unit, cset: CriteriaSet) -> dict[str, str]:
+        pid = province_id(unit)
+        chosen: dict[str, tuple[tuple[int, int], str]] = {}
+        for s in self._settings:
+            if s.criteria_set != cset.code or s.key not in cset.settings:
+                continue
+            if s.province_id not in (None, pid):
+                continue
+            rank = (1 if s.province_id else 0, s.year_from or 0)
+            if s.key not in chosen or rank > chosen[s.key][0]:
+                chosen[s.key] = (rank, s.value)
+        return {k: v for k, (_rank, v) in chosen.items()}
+
+    def input_for(
+        self, unit: Unit, subunits: Sequence[rules.Subunit] = ()
+    ) -> rules.EvaluationInput:
+        cset = self.sets[unit.kind]
+        return rules.EvaluationInput(
+            unit=rules.UnitProfile(
+                code=unit.code,
+                name=unit.name,
+                kind=unit.kind,
+                has_party_org=unit.has_party_org,
+                is_general_education=unit.education_level in GENERAL_EDUCATION,
+            ),
+            year=self.year,
+            facts=self.facts.get(unit.pk, {}),
+            previous_facts=self.previous.get(unit.pk),
+            incidents=tuple(self.incidents.get(unit.pk, ())),
+            territory_incidents=tuple(self.territory.get(unit.path, ())),
+            disciplines=tuple(self.disciplines.get(unit.pk, ())),
+            subunits=tuple(subunits),
+            judgements=dict(self.judgements.get(unit.pk, {})),
+            settings=self.settings_for(unit, cset),
+            extra_criteria=tuple(self.addons.get(province_id(unit), ())),
+        )
+
+
+def _ancestor_paths(path: str) -> Iterable[str]:
+    parts = path.strip("/").split("/")
+    for i in range(1, len(parts) + 1):
+        yield "/" + "/".join(parts[:i]) + "/"
+
+
+def _units_under(root: Unit, year: int) -> list[Unit]:
+    return list(
+        Unit.objects.filter(path__startswith=root.path, kind__in=EVALUATED_KINDS)
+        .valid_on(reference_day(year))
+        .order_by("path")
+    )
+
+
+def evaluate_units(
+    units: Sequence[Unit],
+    year: int,
+    root_path: str,
+    progress: Callable[[int], None] | None = None,
+) -> ScopeResult:
+    """Evaluate ``units`` (communes after the units they read); ineligible ones are listed apart."""
+    result = ScopeResult(year)
+    eligible = []
+    for unit in units:
+        if unit.eligibility.eligible:
+            eligible.append(unit)
+        else:
+            result.ineligible.append((unit, unit.eligibility.reason))
+    evidence = Evidence(eligible, year, root_path)
+    by_path: dict[str, rules.Evaluation] = {}
+    children: dict[int, list[Unit]] = defaultdict(list)
+    for unit in eligible:
+        if unit.parent_id is not None and is_commune_subunit(unit):
+            children[unit.parent_id].append(unit)
+    ordered = sorted(eligible, key=lambda u: u.kind == "commune")
+    for done, unit in enumerate(ordered, 1):
+        subunits: list[rules.Subunit] = []
+        if unit.kind == "commune":
+            for other in children.get(unit.pk, ()):
+                sub_ev = by_path.get(other.path)
+                facts = evidence.facts.get(other.pk, {})
+                done_ev = sub_ev is not None and sub_ev.result != "pending"
+                outcome = sub_ev.result if done_ev and sub_ev else None
+                subunits.append(
+                    rules.Subunit(
+                        other.code,
+                        other.name,
+                        other.kind,
+                        registered=facts.get("registration_date") is not None,
+                        result=outcome,
+                    )
+                )
+        ev = rules.evaluate(evidence.sets[unit.kind], evidence.input_for(unit, subunits))
+        by_path[unit.path] = ev
+        result.evaluations.append((unit, ev))
+        if progress is not None:
+            progress(done)
+    return result
+
+
+def evaluate_scope(
+    root: Unit, year: int, progress: Callable[[int], None] | None = None
+) -> ScopeResult:
+    return evaluate_units(_units_under(root, year), year, root.path, progress)
+
+
+def evaluate_unit(unit: Unit, year: int) -> rules.Evaluation:
+    """One unit; a commune brings its residential areas and organisations along for Art. 5.4."""
+    units = [unit]
+    if unit.kind == "commune":
+        units += [
+            u
+            for u in Unit.objects.filter(parent=unit).valid_on(reference_day(year))
+            if is_commune_subunit(u)
+        ]
+    if not unit.eligibility.eligible:
+        raise ValueError(unit.eligibility.reason)
+    result = evaluate_units(units, year, unit.path)
+    return next(ev for u, ev in result.evaluations if u.pk == unit.pk)
