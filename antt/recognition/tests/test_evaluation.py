@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from antt.records.models import CriterionJudgement, DisciplinaryAction, Incident, YearFacts
 from antt.recognition.evaluation import evaluate_scope, evaluate_unit
+from antt.records.models import CriterionJudgement, DisciplinaryAction, Incident, YearFacts
 from antt.standards.models import InterpretationSetting, ProvinceAddonCriterion
 from antt.units.models import Unit, UnitSuccession
 from antt.units.services import create_unit
