@@ -23,9 +23,14 @@ REFORM = dt.date(2025, 7, 1)
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings: Any) -> None:
-    """PBKDF2's million rounds are for attackers, not for a test suite."""
+def _test_settings(settings: Any) -> None:
+    """PBKDF2's million rounds are for attackers, not for a test suite; pages render without
+    `collectstatic` (production serves hashed files from the manifest)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @dataclass

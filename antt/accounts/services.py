@@ -36,6 +36,12 @@ def assign_role(
         user.save()
     if created:
         audit.record(actor=actor, verb="user.create", obj=user, unit_path=unit.path)
+    if role == RoleChoice.NATIONAL_ADMIN and not (user.is_staff and user.is_superuser):
+        # The national administrator keeps the configuration (authority table, settings, roles)
+        # in the admin site, which needs Django's staff and superuser flags.
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
+        audit.record(actor=actor, verb="user.grant_admin", obj=user, unit_path=unit.path)
     assignment, new = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
     if new:
         audit.record(

@@ -7,7 +7,6 @@ helpers at the end read the user's grants through ``accounts.rules`` and decide 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -126,10 +125,5 @@ def role_labels(user: Any) -> str:
 
 @register.simple_tag
 def demo_mode() -> bool:
-    """True in development or when ``ANTT_DEMO`` is on (setting, else environment variable)."""
-    if settings.DEBUG:
-        return True
-    value = getattr(settings, "ANTT_DEMO", None)
-    if value is None:
-        value = os.environ.get("ANTT_DEMO", "").lower() in {"1", "true", "yes", "on"}
-    return bool(value)
+    """True in development or when the ``ANTT_DEMO`` setting is on."""
+    return bool(settings.DEBUG or settings.ANTT_DEMO)

@@ -387,10 +387,18 @@ def test_user_without_roles_is_told_to_ask_for_one(client, personas):
     assert "chưa được phân quyền" in client.get(LIST_URL).content.decode()
 
 
-def test_demo_hint_follows_the_antt_demo_variable(client, db, settings, monkeypatch):
+def test_demo_hint_follows_the_antt_demo_setting(client, db, settings):
     settings.DEBUG = False
-    monkeypatch.setenv("ANTT_DEMO", "1")
+    settings.ANTT_DEMO = True
     assert "make run" in client.get(reverse("accounts:login")).content.decode()
+    settings.ANTT_DEMO = False
+    assert "make run" not in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_an_english_browser_still_gets_vietnamese(client, tree, personas):
+    client.force_login(personas.province_a_officer)
+    html = client.get(LIST_URL, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
 
 
 def test_pages_are_in_vietnamese(client, tree, personas):
@@ -434,8 +442,8 @@ def test_language_switch_sets_the_cookie_and_returns(client, tree, personas):
     assert '<html lang="en">' in client.get(LIST_URL).content.decode()
 
 
-def test_login_page_is_in_vietnamese(client, db, settings, monkeypatch):
-    monkeypatch.delenv("ANTT_DEMO", raising=False)
+def test_login_page_is_in_vietnamese(client, db, settings):
+    settings.ANTT_DEMO = False
     settings.DEBUG = False
     html = client.get(reverse("accounts:login")).content.decode()
     assert "Đăng nhập" in html
