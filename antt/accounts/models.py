@@ -19,6 +19,10 @@ class RoleChoice(models.TextChoices):
 class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
 
+    # Per-object caches (one request): role grants and the jurisdiction they open.
+    _grants_cache: tuple[Grant, ...]
+    _paths_cache: tuple[str, ...] | None
+
     class Meta:
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
@@ -28,14 +32,12 @@ class User(AbstractUser):
 
     def grants(self) -> tuple[Grant, ...]:
         """Role assignments as pure values, cached for the life of this object (one request)."""
-        cached: tuple[Grant, ...] | None = getattr(self, "_grants_cache", None)
-        if cached is None:
-            cached = tuple(
+        if not hasattr(self, "_grants_cache"):
+            self._grants_cache = tuple(
                 Grant(Role(role), path)
                 for role, path in self.role_assignments.values_list("role", "unit__path")
             )
-            self._grants_cache = cached
-        return cached
+        return self._grants_cache
 
     def jurisdiction_paths(self) -> tuple[str, ...] | None:
         """Subtree roots this user may see; None means the whole country.
@@ -43,9 +45,8 @@ class User(AbstractUser):
         A subtree of a current unit also covers the pre-2025 units it succeeded, so a province
         officer sees the history of the provinces and communes that were merged into theirs.
         """
-        cached = getattr(self, "_paths_cache", False)
-        if cached is not False:
-            return cached  # type: ignore[no-any-return]
+        if hasattr(self, "_paths_cache"):
+            return self._paths_cache
         grants = self.grants()
         paths: tuple[str, ...] | None
         if self.is_superuser or any(g.role in NATIONWIDE_ROLES for g in grants):

@@ -7,7 +7,7 @@ A model's queryset declares how it reaches a unit's materialised path (``unit_pa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from django.db import models
 from django.http import Http404
@@ -30,7 +30,7 @@ def path_filter(lookup: str, paths: tuple[str, ...]) -> models.Q:
 class ScopedQuerySet(models.QuerySet[_M], Generic[_M]):
     unit_path_lookup: str = "unit__path"
 
-    def visible_to(self, user: User | AnonymousUser | None) -> ScopedQuerySet[_M]:
+    def visible_to(self, user: User | AnonymousUser | None) -> Self:
         if user is None or not user.is_authenticated:
             return self.none()
         paths = user.jurisdiction_paths()  # type: ignore[union-attr]
@@ -43,7 +43,8 @@ class ScopedQuerySet(models.QuerySet[_M], Generic[_M]):
 
 def get_visible_or_404(queryset: ScopedQuerySet[_M], user: Any, **lookup: Any) -> _M:
     """The only way a view fetches one scoped object: out of jurisdiction is 'not found'."""
+    model: Any = queryset.model
     try:
         return queryset.visible_to(user).get(**lookup)
-    except (queryset.model.DoesNotExist, queryset.model.MultipleObjectsReturned) as exc:
+    except (model.DoesNotExist, model.MultipleObjectsReturned) as exc:
         raise Http404 from exc

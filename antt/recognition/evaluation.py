@@ -135,10 +135,10 @@ class Evidence:
             by = str(j.recorded_by) if j.recorded_by else ""
             self.judgements[j.unit_id][j.criterion_code] = rules.Judgement(
                 j.criterion_code,
-                j.verdict,
+                "met" if j.verdict == "met" else "not_met",
                 j.reason,
                 by,
-                j.override,  # type: ignore[arg-type]
+                j.override,
             )
 
         provinces = {province_id(u) for u in self.units}

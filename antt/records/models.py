@@ -6,6 +6,8 @@ newer one. Every row names who recorded it.
 
 from __future__ import annotations
 
+from typing import Generic, Self, TypeVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,13 +26,32 @@ DISCIPLINE_LEVEL_CHOICES = [(k, label.capitalize()) for k, (_r, label) in DISCIP
 DISCIPLINE_GROUP_CHOICES = [(k, v[:1].upper() + v[1:]) for k, v in DISCIPLINE_GROUPS.items()]
 
 
-class UnitScopedQuerySet(ScopedQuerySet[models.Model]):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class UnitScopedQuerySet(ScopedQuerySet[_M], Generic[_M]):
     unit_path_lookup = "unit__path"
 
 
-class IncidentQuerySet(UnitScopedQuerySet):
-    def active(self) -> IncidentQuerySet:
+class VoidableQuerySet(UnitScopedQuerySet[_M], Generic[_M]):
+    def active(self) -> Self:
         return self.filter(voided_at__isnull=True)
+
+
+class IncidentQuerySet(VoidableQuerySet["Incident"]):
+    pass
+
+
+class YearFactsQuerySet(UnitScopedQuerySet["YearFacts"]):
+    pass
+
+
+class DisciplinaryActionQuerySet(VoidableQuerySet["DisciplinaryAction"]):
+    pass
+
+
+class JudgementQuerySet(UnitScopedQuerySet["CriterionJudgement"]):
+    pass
 
 
 class Incident(models.Model):
@@ -107,7 +128,7 @@ class YearFacts(models.Model):
     )
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects = YearFactsQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("số liệu năm")
@@ -142,7 +163,7 @@ class DisciplinaryAction(models.Model):
     voided_at = models.DateTimeField(_("thời điểm hủy"), null=True, blank=True)
     void_reason = models.CharField(_("lý do hủy"), max_length=500, blank=True)
 
-    objects = IncidentQuerySet.as_manager()
+    objects = DisciplinaryActionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kỷ luật")
@@ -180,7 +201,7 @@ class CriterionJudgement(models.Model):
     )
     recorded_at = models.DateTimeField(_("thời điểm"), auto_now_add=True)
 
-    objects = UnitScopedQuerySet.as_manager()
+    objects = JudgementQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("đánh giá tiêu chí")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from antt.core.scoping import ScopedQuerySet
 
 
-class ProvinceScopedQuerySet(ScopedQuerySet[models.Model]):
+class AddonCriterionQuerySet(ScopedQuerySet["ProvinceAddonCriterion"]):
     unit_path_lookup = "province__path"
 
 
@@ -64,7 +64,7 @@ class ProvinceAddonCriterion(models.Model):
     year_from = models.PositiveSmallIntegerField(_("từ năm"))
     year_to = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
 
-    objects = ProvinceScopedQuerySet.as_manager()
+    objects = AddonCriterionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tiêu chí bổ sung của tỉnh")
