@@ -16,20 +16,22 @@ Conventions a spreadsheet user relies on:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import charset_normalizer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from antt.core.text import fold, normalize_name
+from antt.core import tabular
+from antt.core.tabular import BOOLEANS, RowError, megabytes
+from antt.core.tabular import TabularError as _FileError
+from antt.core.tabular import aliases as _aliases
+from antt.core.tabular import cell as _cell
+from antt.core.tabular import key as _key
+from antt.core.tabular import text as _text
+from antt.core.text import normalize_name
 
 __all__ = [
     "COLUMNS",
@@ -57,20 +59,6 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 # Model field lengths (units.models.Unit): checked here so the write never fails half-way.
 MAX_LENGTH = {"code": 40, "name": 255, "subtype": 40, "parent_code": 40}
-
-
-def _key(value: str) -> str:
-    """Folded, punctuation to single spaces: 'Mã đơn vị cấp trên' → 'ma don vi cap tren'."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(value)).split())
-
-
-def _aliases(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for canonical, words in table.items():
-        for word in (canonical, *words):
-            out[_key(word)] = canonical
-    return out
-
 
 HEADER_ALIASES = _aliases(
     {
@@ -130,39 +118,6 @@ CHOICES: dict[str, dict[str, str]] = {
         }
     ),
 }
-BOOLEANS = {
-    **dict.fromkeys(("yes", "y", "true", "1", "co", "x"), True),
-    **dict.fromkeys(("no", "n", "false", "0", "khong"), False),
-}
-
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003)
-
-# What a correctly decoded Vietnamese spreadsheet may contain beyond ASCII. Anything else after a
-# Windows-1258 decode means we guessed the encoding wrong: refuse rather than store mojibake.
-_VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
-_PLAUSIBLE = frozenset(_VIETNAMESE + _VIETNAMESE.upper() + "–—“”‘’…°·«»\u00a0")
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int | None  # as the user sees it: the header is row 1; None for the file as a whole
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is not None and self.column:
-            return _("Dòng %(row)s, cột %(column)s: %(message)s") % {
-                "row": self.row,
-                "column": self.column,
-                "message": self.message,
-            }
-        if self.row is not None:
-            return _("Dòng %(row)s: %(message)s") % {"row": self.row, "message": self.message}
-        return self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,15 +149,6 @@ class ParsedImport:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def megabytes(size: int) -> str:
-    """50 MB as "50", 1.5 MB as "1,5" (Vietnamese decimal comma)."""
-    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".").replace(".", ",")
-
-
-class _FileError(Exception):
-    """The file as a whole cannot be read."""
 
 
 def parse_units_file(
@@ -242,169 +188,21 @@ def parse_units_file(
 
 def _read_rows(data: bytes, parsed: ParsedImport) -> Iterator[tuple[int, list[Any]]]:
     """(spreadsheet row number, cell values), blank rows included; raises _FileError."""
-    if not data.strip():
-        raise _FileError(_("Tệp rỗng: không có dòng tiêu đề và dữ liệu."))
-    if data.startswith(_ZIP_MAGIC):
-        parsed.file_format = "xlsx"
-        return _xlsx_rows(data)
-    if data.startswith(_OLE_MAGIC):
-        raise _FileError(
-            _(
-                "Tệp Excel 97-2003 (.xls) chưa được hỗ trợ: hãy mở bằng Excel và lưu lại dưới dạng "
-                "“Excel Workbook (.xlsx)” hoặc “CSV UTF-8”."
-            )
-        )
-    text, parsed.encoding = _decode(data)
-    parsed.file_format = "csv"
-    return _csv_rows(text)
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    try:
-        # read_only streams the sheet; data_only=False reads a formula as its text, never a result.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # a zip that is not a workbook (.docx, .ods, …) or a damaged one
-        raise _FileError(_not_a_spreadsheet()) from exc
-
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        try:
-            sheet = workbook.active or workbook.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, list(values)
-        except _FileError:
-            raise
-        except Exception as exc:  # damaged sheet XML: say so rather than fail with a 500
-            raise _FileError(_not_a_spreadsheet()) from exc
-        finally:
-            workbook.close()
-
-    return rows()
-
-
-def _not_a_spreadsheet() -> str:
-    return _("Tệp này không phải tệp CSV hoặc Excel (.xlsx).")
-
-
-def _save_as_utf8() -> str:
-    return _(
-        "Không đọc được bảng mã của tệp. Hãy mở tệp bằng Excel, chọn Lưu thành (Save As) "
-        "“CSV UTF-8 (Comma delimited)” rồi nhập lại."
-    )
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), UTF-16, or Windows-1258 — or a clear refusal, never mojibake."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _checked_text(data[3:], "utf-8", "utf-8-sig")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _checked_text(data, "utf-16", "utf-16")
-    try:
-        return _text_or_binary(data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in data:
-        guess = charset_normalizer.from_bytes(data).best()
-        if guess is not None and guess.encoding.startswith(("utf_16", "utf_32")):
-            text, label = _checked_text(data, guess.encoding, guess.encoding)
-            # A spreadsheet of units is mostly ASCII (codes, digits, separators); an image is not.
-            if sum(ch.isascii() for ch in text) >= 0.7 * len(text):
-                return text, label
-        raise _FileError(_not_a_spreadsheet())
-    try:
-        text = unicodedata.normalize("NFC", data.decode("cp1258"))
-    except UnicodeDecodeError as exc:
-        raise _FileError(_save_as_utf8()) from exc
-    if all(ch.isascii() or ch in _PLAUSIBLE for ch in text):
-        return _text_or_binary(text), "cp1258"
-    if _looks_binary(text):
-        raise _FileError(_not_a_spreadsheet())
-    raise _FileError(_save_as_utf8())
-
-
-def _checked_text(data: bytes, codec: str, label: str) -> tuple[str, str]:
-    try:
-        return _text_or_binary(data.decode(codec)), label
-    except UnicodeDecodeError as exc:
-        raise _FileError(_save_as_utf8()) from exc
-
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:4096]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
-    return controls > 0
-
-
-def _text_or_binary(text: str) -> str:
-    if _looks_binary(text):
-        raise _FileError(_not_a_spreadsheet())
-    return text.removeprefix("\ufeff")
-
-
-def _csv_rows(text: str) -> Iterator[tuple[int, list[Any]]]:
-    first_line = text.split("\n", 1)[0]
-    # Excel under Vietnamese regional settings writes ";" (the decimal separator is ",").
-    delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        # One record is one spreadsheet row, even when a quoted cell spans several lines.
-        for number, values in enumerate(reader, start=1):
-            yield number, list(values)
-    except csv.Error as exc:
-        raise _FileError(
-            _("Tệp CSV bị lỗi định dạng ở dòng %(row)s: %(error)s")
-            % {"row": reader.line_num, "error": exc}
-        ) from exc
+    sheet = tabular.open_sheet(data)
+    parsed.file_format, parsed.encoding = sheet.file_format, sheet.encoding
+    return sheet.rows
 
 
 # --- header -------------------------------------------------------------------------------------
 
 
 def _map_header(header: list[Any], parsed: ParsedImport) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    unknown: list[str] = []
-    for index, cell in enumerate(header):
-        label = _text(cell)
-        if not label:
-            continue
-        name = HEADER_ALIASES.get(_key(label))
-        if name is None:
-            unknown.append(label)
-        elif name in columns:
-            parsed.errors.append(
-                RowError(1, name, _("cột “%(label)s” bị lặp lại.") % {"label": label})
-            )
-        else:
-            columns[name] = index
-    for name in REQUIRED_COLUMNS:
-        if name not in columns:
-            parsed.errors.append(
-                RowError(1, name, _("thiếu cột bắt buộc “%(column)s”.") % {"column": name})
-            )
-    if unknown:
-        parsed.warnings.append(
-            _("Bỏ qua các cột không dùng đến: %(columns)s.")
-            % {"columns": ", ".join(f"“{c}”" for c in unknown)}
-        )
-    return columns
+    return tabular.map_header(
+        header, HEADER_ALIASES, REQUIRED_COLUMNS, parsed.errors, parsed.warnings
+    )
 
 
 # --- rows ---------------------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def _parse_rows(
@@ -436,13 +234,6 @@ def _parse_rows(
             parsed.rows.append(row)
     if not first_row and not parsed.errors:
         parsed.errors.append(RowError(None, None, _("Tệp không có dòng dữ liệu nào.")))
-
-
-def _cell(values: list[Any], columns: dict[str, int], name: str) -> Any:
-    index = columns.get(name)
-    if index is None or index >= len(values):
-        return None
-    return values[index]
 
 
 def _parse_row(
@@ -541,18 +332,11 @@ def _unknown_choice(column: str, value: str) -> str:
 def _date(raw: str, column: str, err: Any) -> dt.date | None:
     if not raw:
         return None
-    try:
-        if match := _ISO_DATE.match(raw):
-            year, month, day = (int(g) for g in match.groups())
-            return dt.date(year, month, day)
-        if match := _VN_DATE.match(raw):
-            day, month, year = (int(g) for g in match.groups())
-            return dt.date(year, month, day)
-    except ValueError:
-        pass
-    err(
-        column,
-        _("ngày “%(value)s” không hợp lệ: hãy ghi dạng 2025-07-01 hoặc 01/07/2025.")
-        % {"value": raw},
-    )
-    return None
+    day = tabular.parse_date(raw)
+    if day is None:
+        err(
+            column,
+            _("ngày “%(value)s” không hợp lệ: hãy ghi dạng 2025-07-01 hoặc 01/07/2025.")
+            % {"value": raw},
+        )
+    return day

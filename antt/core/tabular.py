@@ -1,0 +1,321 @@
+"""Reading a spreadsheet a person uploaded (CSV or XLSX) into numbered rows of cells.
+
+Shared by every import (units, incidents, yearly facts) so they fail the same way, in Vietnamese:
+
+- the format is told by content, not by the file name: a zip is XLSX, an OLE file is the old
+  ``.xls`` (refused with advice), anything else is CSV in UTF-8 (with or without BOM), UTF-16 or
+  Windows-1258 — or a clear refusal, never mojibake;
+- row numbers are the ones the user sees in the spreadsheet (the header is row 1);
+- headers are matched case- and accent-insensitively (``key``), so "Mã đơn vị" and "ma don vi" are
+  the same column;
+- cells are data: "=1+1" is the text "=1+1", never evaluated.
+
+No database access here.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+import charset_normalizer
+from django.utils.translation import gettext as _
+
+from antt.core.text import fold
+
+__all__ = [
+    "BOOLEANS",
+    "RowError",
+    "Sheet",
+    "TabularError",
+    "aliases",
+    "cell",
+    "is_blank",
+    "key",
+    "map_header",
+    "megabytes",
+    "open_sheet",
+    "parse_date",
+    "read_limited",
+    "text",
+]
+
+BOOLEANS = {
+    **dict.fromkeys(("yes", "y", "true", "1", "co", "x"), True),
+    **dict.fromkeys(("no", "n", "false", "0", "khong"), False),
+}
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003)
+
+# What a correctly decoded Vietnamese spreadsheet may contain beyond ASCII. Anything else after a
+# Windows-1258 decode means we guessed the encoding wrong: refuse rather than store mojibake.
+_VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
+_PLAUSIBLE = frozenset(_VIETNAMESE + _VIETNAMESE.upper() + "–—“”‘’…°·«»\u00a0")
+
+
+class TabularError(Exception):
+    """The file as a whole cannot be read; the message says why, in Vietnamese."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int | None  # as the user sees it: the header is row 1; None for the file as a whole
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is not None and self.column:
+            return _("Dòng %(row)s, cột %(column)s: %(message)s") % {
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
+        if self.row is not None:
+            return _("Dòng %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+        return self.message
+
+
+@dataclass
+class Sheet:
+    file_format: str  # "csv" or "xlsx"
+    encoding: str  # "" for xlsx
+    rows: Iterator[tuple[int, list[Any]]]  # (spreadsheet row number, cells), blank rows included
+
+
+def megabytes(size: int) -> str:
+    """50 MB as "50", 1.5 MB as "1,5" (Vietnamese decimal comma)."""
+    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def read_limited(source: bytes | IO[bytes], limit: int) -> bytes:
+    """The file's bytes, or TabularError when it is larger than ``limit``."""
+    data = source if isinstance(source, bytes) else source.read(limit + 1)
+    if len(data) > limit:
+        raise TabularError(
+            _("Tệp quá lớn: tối đa %(mb)s MB. Hãy chia thành nhiều tệp nhỏ hơn.")
+            % {"mb": megabytes(limit)}
+        )
+    return data
+
+
+def key(value: str) -> str:
+    """Folded, punctuation to single spaces: 'Mã đơn vị cấp trên' → 'ma don vi cap tren'."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(value)).split())
+
+
+def aliases(table: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """{folded word: canonical name} for the canonical names and the words people type."""
+    out: dict[str, str] = {}
+    for canonical, words in table.items():
+        for word in (canonical, *words):
+            out[key(word)] = canonical
+    return out
+
+
+def open_sheet(data: bytes) -> Sheet:
+    """Tell CSV from XLSX by content and decode; raises TabularError."""
+    if not data.strip():
+        raise TabularError(_("Tệp rỗng: không có dòng tiêu đề và dữ liệu."))
+    if data.startswith(_ZIP_MAGIC):
+        return Sheet("xlsx", "", _xlsx_rows(data))
+    if data.startswith(_OLE_MAGIC):
+        raise TabularError(
+            _(
+                "Tệp Excel 97-2003 (.xls) chưa được hỗ trợ: hãy mở bằng Excel và lưu lại dưới dạng "
+                "“Excel Workbook (.xlsx)” hoặc “CSV UTF-8”."
+            )
+        )
+    decoded, encoding = _decode(data)
+    return Sheet("csv", encoding, _csv_rows(decoded))
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        # read_only streams the sheet; data_only=False reads a formula as its text, never a result.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # a zip that is not a workbook (.docx, .ods, …) or a damaged one
+        raise TabularError(_not_a_spreadsheet()) from exc
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            sheet = workbook.active or workbook.worksheets[0]
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, list(values)
+        except TabularError:
+            raise
+        except Exception as exc:  # damaged sheet XML: say so rather than fail with a 500
+            raise TabularError(_not_a_spreadsheet()) from exc
+        finally:
+            workbook.close()
+
+    return rows()
+
+
+def _not_a_spreadsheet() -> str:
+    return _("Tệp này không phải tệp CSV hoặc Excel (.xlsx).")
+
+
+def _save_as_utf8() -> str:
+    return _(
+        "Không đọc được bảng mã của tệp. Hãy mở tệp bằng Excel, chọn Lưu thành (Save As) "
+        "“CSV UTF-8 (Comma delimited)” rồi nhập lại."
+    )
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), UTF-16, or Windows-1258 — or a clear refusal, never mojibake."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _checked_text(data[3:], "utf-8", "utf-8-sig")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _checked_text(data, "utf-16", "utf-16")
+    try:
+        return _text_or_binary(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        guess = charset_normalizer.from_bytes(data).best()
+        if guess is not None and guess.encoding.startswith(("utf_16", "utf_32")):
+            decoded, label = _checked_text(data, guess.encoding, guess.encoding)
+            # A spreadsheet is mostly ASCII (codes, digits, separators); an image is not.
+            if sum(ch.isascii() for ch in decoded) >= 0.7 * len(decoded):
+                return decoded, label
+        raise TabularError(_not_a_spreadsheet())
+    try:
+        decoded = unicodedata.normalize("NFC", data.decode("cp1258"))
+    except UnicodeDecodeError as exc:
+        raise TabularError(_save_as_utf8()) from exc
+    if all(ch.isascii() or ch in _PLAUSIBLE for ch in decoded):
+        return _text_or_binary(decoded), "cp1258"
+    if _looks_binary(decoded):
+        raise TabularError(_not_a_spreadsheet())
+    raise TabularError(_save_as_utf8())
+
+
+def _checked_text(data: bytes, codec: str, label: str) -> tuple[str, str]:
+    try:
+        return _text_or_binary(data.decode(codec)), label
+    except UnicodeDecodeError as exc:
+        raise TabularError(_save_as_utf8()) from exc
+
+
+def _looks_binary(decoded: str) -> bool:
+    sample = decoded[:4096]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
+    return controls > 0
+
+
+def _text_or_binary(decoded: str) -> str:
+    if _looks_binary(decoded):
+        raise TabularError(_not_a_spreadsheet())
+    return decoded.removeprefix("\ufeff")
+
+
+def _csv_rows(decoded: str) -> Iterator[tuple[int, list[Any]]]:
+    first_line = decoded.split("\n", 1)[0]
+    # Excel under Vietnamese regional settings writes ";" (the decimal separator is ",").
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter)
+    try:
+        # One record is one spreadsheet row, even when a quoted cell spans several lines.
+        for number, values in enumerate(reader, start=1):
+            yield number, list(values)
+    except csv.Error as exc:
+        raise TabularError(
+            _("Tệp CSV bị lỗi định dạng ở dòng %(row)s: %(error)s")
+            % {"row": reader.line_num, "error": exc}
+        ) from exc
+
+
+# --- header and cells ---------------------------------------------------------------------------
+
+
+def map_header(
+    header: list[Any],
+    known: Mapping[str, str],
+    required: Sequence[str],
+    errors: list[RowError],
+    warnings: list[str],
+    *,
+    resolve: Callable[[str], str | None] | None = None,
+) -> dict[str, int]:
+    """{canonical column: index}. Repeated or missing required columns are errors on row 1;
+    unknown columns a warning. ``resolve`` names a column ``known`` does not (e.g. fact names)."""
+    columns: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, value in enumerate(header):
+        label = text(value)
+        if not label:
+            continue
+        name = known.get(key(label))
+        if name is None and resolve is not None:
+            name = resolve(label)
+        if name is None:
+            unknown.append(label)
+        elif name in columns:
+            errors.append(RowError(1, name, _("cột “%(label)s” bị lặp lại.") % {"label": label}))
+        else:
+            columns[name] = index
+    for name in required:
+        if name not in columns:
+            errors.append(
+                RowError(1, name, _("thiếu cột bắt buộc “%(column)s”.") % {"column": name})
+            )
+    if unknown:
+        warnings.append(
+            _("Bỏ qua các cột không dùng đến: %(columns)s.")
+            % {"columns": ", ".join(f"“{c}”" for c in unknown)}
+        )
+    return columns
+
+
+def text(value: Any) -> str:
+    """A cell as the text the user sees: XLSX numbers without ".0", dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def is_blank(values: list[Any]) -> bool:
+    """Excel keeps formatted empty rows: they are skipped, not reported."""
+    return not any(text(v) for v in values)
+
+
+def cell(values: list[Any], columns: Mapping[str, int], name: str) -> Any:
+    index = columns.get(name)
+    if index is None or index >= len(values):
+        return None
+    return values[index]
+
+
+def parse_date(raw: str) -> dt.date | None:
+    """2025-07-01 or 01/07/2025 → a date; anything else (or an impossible day) → None."""
+    try:
+        if match := _ISO_DATE.match(raw):
+            year, month, day = (int(g) for g in match.groups())
+            return dt.date(year, month, day)
+        if match := _VN_DATE.match(raw):
+            day, month, year = (int(g) for g in match.groups())
+            return dt.date(year, month, day)
+    except ValueError:
+        return None
+    return None
