@@ -6,6 +6,8 @@ from rest_framework.routers import SimpleRouter
 
 from antt.accounts.api import MeView
 from antt.core.api import AuditEventViewSet
+from antt.recognition import api as recognition_api
+from antt.standards import api as standards_api
 
 app_name = "api"
 
@@ -16,5 +18,16 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("me/", MeView.as_view(), name="me"),
     path("", include("antt.units.api_urls")),
+    path("standards/", standards_api.CriteriaSetListView.as_view(), name="standard-list"),
+    path("standards/facts/", standards_api.FactCatalogueView.as_view(), name="standard-facts"),
+    path(
+        "standards/<str:code>/", standards_api.CriteriaSetDetailView.as_view(),
+        name="standard-detail",
+    ),
+    path(
+        "units/<str:code>/evaluation/", recognition_api.UnitEvaluationView.as_view(),
+        name="unit-evaluation",
+    ),
+    path("evaluations/", recognition_api.ScopeEvaluationView.as_view(), name="evaluation-list"),
     *router.urls,
 ]

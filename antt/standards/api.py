@@ -175,7 +175,7 @@ def get_set(code: str) -> CriteriaSet:
 
 
 class KindCountSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=UNIT_KINDS)
+    kind = serializers.CharField()
     kind_label = serializers.CharField()
     criteria = serializers.IntegerField(help_text=gettext_lazy("Số tiêu chí"))
     points = serializers.IntegerField(help_text=gettext_lazy("Số điểm (nội dung con) của các tiêu chí"))
