@@ -449,7 +449,8 @@ def _write(actor: Any, report: ImportReport) -> None:
                 "unchanged": report.unchanged,
             },
         )
-        units: dict[str, Unit] = {}
+        parent_codes = {p.row.parent_code for p in report.planned if p.parent is None}
+        units: dict[str, Unit] = {}  # written units that later rows hang under
         events: list[AuditEvent] = []
         for plan in report.planned:
             row = plan.row
@@ -458,7 +459,8 @@ def _write(actor: Any, report: ImportReport) -> None:
             except (ValidationError, PermissionDenied) as exc:
                 messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
                 raise _WriteFailed(RowError(row.row, None, " ".join(messages))) from exc
-            units[row.code] = unit
+            if row.code in parent_codes:
+                units[row.code] = unit
             if verb:
                 events.append(
                     AuditEvent(

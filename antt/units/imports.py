@@ -276,11 +276,11 @@ def _parse_row(
     for column in ("managing_level", "enterprise_size", "education_level"):
         raw = text.get(column, "")
         if raw:
-            value = CHOICES[column].get(_key(raw))
-            if value is None:
+            choice = CHOICES[column].get(_key(raw))
+            if choice is None:
                 err(column, _unknown_choice(column, raw))
             else:
-                attrs[column] = value
+                attrs[column] = choice
     for column in ("has_party_org", "is_armed_forces"):
         raw = text.get(column, "")
         if raw:

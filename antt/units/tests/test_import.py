@@ -421,6 +421,33 @@ def test_dry_run_reports_without_writing(tree) -> None:
     assert (Unit.objects.count(), AuditEvent.objects.count()) == (units, events)
 
 
+def test_a_failure_while_writing_rolls_back_every_row(tree, monkeypatch) -> None:
+    from django.core.exceptions import ValidationError
+
+    from antt.units import import_service
+
+    real = import_service.create_unit
+
+    def create_then_fail(**kwargs):
+        if kwargs["code"] == "00070-TDP10":
+            raise ValidationError("hỏng giữa chừng")
+        return real(**kwargs)
+
+    monkeypatch.setattr(import_service, "create_unit", create_then_fail)
+    count, events = Unit.objects.count(), AuditEvent.objects.count()
+    report = import_units(
+        actor="test",
+        rows=rows(
+            "00070-TDP09,Tổ dân phố 9,khu dân cư,00070,2025-07-01",
+            "00070-TDP10,Tổ dân phố 10,khu dân cư,00070,2025-07-01",
+        ),
+        dry_run=False,
+    )
+    assert only_error(report) == (3, None, "hỏng giữa chừng")
+    assert not report.written
+    assert (Unit.objects.count(), AuditEvent.objects.count()) == (count, events)
+
+
 def test_unknown_parent_names_the_date_it_was_looked_up_at(tree) -> None:
     report = import_units(
         actor="test", rows=rows("A1,Thôn 1,khu dân cư,99999,2025-07-01"), dry_run=False

@@ -22,11 +22,6 @@ GOOD = "00070-TDP09,Tổ dân phố 9,khu dân cư,00070,2025-07-01"
 @pytest.fixture(autouse=True)
 def data_dir(settings, tmp_path: Path) -> Path:
     settings.DATA_DIR = tmp_path
-    # Pages render {% static %}; tests run without collectstatic's manifest.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     return tmp_path
 
 
