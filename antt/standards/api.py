@@ -178,7 +178,9 @@ class KindCountSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     kind_label = serializers.CharField()
     criteria = serializers.IntegerField(help_text=gettext_lazy("Số tiêu chí"))
-    points = serializers.IntegerField(help_text=gettext_lazy("Số điểm (nội dung con) của các tiêu chí"))
+    points = serializers.IntegerField(
+        help_text=gettext_lazy("Số điểm (nội dung con) của các tiêu chí")
+    )
 
 
 class CriteriaSetSerializer(serializers.Serializer[Any]):

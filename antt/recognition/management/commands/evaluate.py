@@ -118,7 +118,10 @@ def evaluation_lines(unit: Unit, ev: Evaluation) -> list[str]:
         % {"name": unit.name, "code": unit.code, "year": ev.year},
         _("Bộ tiêu chí: %(title)s (%(code)s)") % {"title": cset.title, "code": cset.code},
         _("Kỳ đánh giá: %(window)s%(assumed)s")
-        % {"window": fmt_window(ev.window), "assumed": _(" (giả định)") if ev.window.assumed else ""},
+        % {
+            "window": fmt_window(ev.window),
+            "assumed": _(" (giả định)") if ev.window.assumed else "",
+        },
         _("Kết quả: %(marker)s %(result)s")
         % {"marker": RESULT_MARKERS[ev.result], "result": RESULT_LABELS[ev.result]},
         "",
