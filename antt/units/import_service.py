@@ -32,7 +32,7 @@ from antt.core import audit
 from antt.core.models import AuditEvent
 from antt.units.imports import ParsedImport, RowError, UnitRow
 from antt.units.models import ALLOWED_PARENT_KINDS, Unit, UnitKind, UnitSource
-from antt.units.services import create_unit, snapshot, update_unit
+from antt.units.services import bulk_create_units, create_unit, snapshot, update_unit
 
 __all__ = [
     "ImportReport",
@@ -449,35 +449,69 @@ def _write(actor: Any, report: ImportReport) -> None:
                 "unchanged": report.unchanged,
             },
         )
-        parent_codes = {p.row.parent_code for p in report.planned if p.parent is None}
         units: dict[str, Unit] = {}  # written units that later rows hang under
         events: list[AuditEvent] = []
+
+        def event(unit: Unit, verb: str, changes: dict[str, Any]) -> None:
+            events.append(
+                AuditEvent(
+                    actor=user,
+                    actor_label=label,
+                    verb=verb,
+                    object_type=unit._meta.label_lower,
+                    object_id=str(unit.pk),
+                    object_repr=str(unit)[:255],
+                    unit_path=unit.path,
+                    changes={**_jsonable(changes), "import_event": summary.pk},
+                )
+            )
+
+        # New units are written in generations: first those whose parent already exists, then
+        # those whose parent the previous generation created, and so on (bulk per generation).
+        pending = [p for p in report.planned if p.action == CREATE]
+        while pending:
+            ready = [p for p in pending if p.parent is not None or p.row.parent_code in units]
+            if not ready:
+                raise _WriteFailed(RowError(pending[0].row.row, "parent_code", "?"))
+            new_units = [_new_unit(p, units) for p in ready]
+            try:
+                bulk_create_units(actor=actor, units=new_units)
+            except (ValidationError, PermissionDenied) as exc:
+                messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+                raise _WriteFailed(RowError(ready[0].row.row, None, " ".join(messages))) from exc
+            for plan, unit in zip(ready, new_units, strict=True):
+                units[plan.row.code] = unit
+                event(unit, "unit.create", snapshot(unit))
+            done = {id(p) for p in ready}
+            pending = [p for p in pending if id(p) not in done]
+            if len(events) >= _AUDIT_BATCH:
+                audit.record_many(events)
+                events = []
         for plan in report.planned:
-            row = plan.row
+            if plan.action != UPDATE:
+                continue
             try:
                 unit, verb, changes = _write_row(actor, plan, units)
             except (ValidationError, PermissionDenied) as exc:
                 messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-                raise _WriteFailed(RowError(row.row, None, " ".join(messages))) from exc
-            if row.code in parent_codes:
-                units[row.code] = unit
-            if verb:
-                events.append(
-                    AuditEvent(
-                        actor=user,
-                        actor_label=label,
-                        verb=verb,
-                        object_type=unit._meta.label_lower,
-                        object_id=str(unit.pk),
-                        object_repr=str(unit)[:255],
-                        unit_path=unit.path,
-                        changes={**_jsonable(changes), "import_event": summary.pk},
-                    )
-                )
+                raise _WriteFailed(RowError(plan.row.row, None, " ".join(messages))) from exc
+            event(unit, verb, changes)
             if len(events) >= _AUDIT_BATCH:
                 audit.record_many(events)
                 events = []
         audit.record_many(events)
+
+
+def _new_unit(plan: PlannedRow, units: dict[str, Unit]) -> Unit:
+    row = plan.row
+    parent = plan.parent if plan.parent is not None else units[row.parent_code]
+    attrs = dict(row.attrs)
+    if row.valid_from is not None:
+        attrs["valid_from"] = row.valid_from
+    if row.valid_to is not None:
+        attrs["valid_to"] = row.valid_to
+    return Unit(code=row.code, name=row.name, kind=row.kind, parent=parent,
+                source=UnitSource.IMPORT, **attrs)
 
 
 def _write_row(

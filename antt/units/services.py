@@ -170,3 +170,32 @@ def move_unit(*, actor: Any, unit: Unit, new_parent: Unit) -> Unit:
 def resolve_code(code: str, day: dt.date) -> Unit | None:
     """The unit a code names on ``day`` (codes are reused: 51 before and after 2025)."""
     return Unit.objects.at_code(code, day).first()
+
+
+def bulk_create_units(*, actor: Any, units: list[Unit]) -> list[Unit]:
+    """Create many new units whose parents already exist (imports): a few queries per batch.
+
+    The caller has already checked code overlaps against the database and within its batch; this
+    re-checks the tree shape and the actor's permission once per distinct parent, then sets names,
+    paths and depths. Audit events are the caller's (one per unit, written in bulk).
+    """
+    checked: set[int] = set()
+    for unit in units:
+        parent = unit.parent
+        if parent is None:
+            raise ValidationError(_("Chỉ nhập được đơn vị có đơn vị cấp trên."))
+        check_parent(unit.kind, parent)
+        if parent.pk not in checked:
+            _require(actor, Action.MANAGE_UNITS, parent.path)
+            checked.add(parent.pk)
+        unit.code = unit.code.strip()
+        unit.name = normalize_name(unit.name)
+        unit.name_folded = fold(unit.name)
+        unit.depth = parent.depth + 1
+        unit.path = f"{parent.path}new-{unit.code}-{unit.valid_from or ''}/"
+    with transaction.atomic():
+        Unit.objects.bulk_create(units, batch_size=1000)
+        for unit in units:
+            unit.path = f"{unit.parent.path}{unit.pk}/"  # type: ignore[union-attr]
+        Unit.objects.bulk_update(units, ["path"], batch_size=1000)
+    return units

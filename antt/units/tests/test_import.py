@@ -426,20 +426,17 @@ def test_a_failure_while_writing_rolls_back_every_row(tree, monkeypatch) -> None
 
     from antt.units import import_service
 
-    real = import_service.create_unit
+    def fail(**kwargs):
+        raise ValidationError("hỏng giữa chừng")
 
-    def create_then_fail(**kwargs):
-        if kwargs["code"] == "00070-TDP10":
-            raise ValidationError("hỏng giữa chừng")
-        return real(**kwargs)
-
-    monkeypatch.setattr(import_service, "create_unit", create_then_fail)
+    # Row 2 creates a unit (written first, in bulk); row 3 updates one and fails.
+    monkeypatch.setattr(import_service, "update_unit", fail)
     count, events = Unit.objects.count(), AuditEvent.objects.count()
     report = import_units(
         actor="test",
         rows=rows(
             "00070-TDP09,Tổ dân phố 9,khu dân cư,00070,2025-07-01",
-            "00070-TDP10,Tổ dân phố 10,khu dân cư,00070,2025-07-01",
+            "00070-TDP01,Tổ dân phố số 1,khu dân cư,00070,2025-07-01",
         ),
         dry_run=False,
     )
