@@ -153,9 +153,7 @@ YEAR_PARAMETER = OpenApiParameter(
     "year",
     OpenApiTypes.INT,
     required=True,
-    description=gettext_lazy(
-        "Năm công nhận (năm kết thúc kỳ đánh giá), từ 2012 đến năm hiện tại."
-    ),
+    description=gettext_lazy("Năm công nhận (năm kết thúc kỳ đánh giá), từ 2012 đến năm hiện tại."),
 )
 
 
@@ -203,7 +201,9 @@ class EvaluationSerializer(serializers.Serializer[Any]):
     year = serializers.IntegerField()
     standard = serializers.CharField(help_text=gettext_lazy("Mã bộ tiêu chí, ví dụ tt124-2021"))
     window = serializers.ListField(
-        child=serializers.DateField(), min_length=2, max_length=2,
+        child=serializers.DateField(),
+        min_length=2,
+        max_length=2,
         help_text=gettext_lazy("Kỳ đánh giá: ngày bắt đầu, ngày kết thúc"),
     )
     result = serializers.ChoiceField(choices=list(RESULT_LABELS))
@@ -271,8 +271,11 @@ def visible_unit(request: Request, code: str, year: int) -> Unit:
     unit = unit_for_year(Unit.objects.visible_to(request.user), code, year)  # type: ignore[arg-type]
     if unit is None:
         raise exceptions.NotFound(
-            _("Không tìm thấy đơn vị mã “%(code)s” trong năm %(year)s trong phạm vi quản lý "
-              "của bạn.") % {"code": code, "year": year}
+            _(
+                "Không tìm thấy đơn vị mã “%(code)s” trong năm %(year)s trong phạm vi quản lý "
+                "của bạn."
+            )
+            % {"code": code, "year": year}
         )
     return unit
 

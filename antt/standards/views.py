@@ -26,9 +26,7 @@ def _sets() -> list[CriteriaSet]:
 
 @login_required
 def criteria_set_list(request: HttpRequest) -> HttpResponse:
-    rows = [
-        {**set_summary(cset), "applies_from": cset.applies_from} for cset in _sets()
-    ]
+    rows = [{**set_summary(cset), "applies_from": cset.applies_from} for cset in _sets()]
     return render(request, "standards/criteria_set_list.html", {"sets": rows})
 
 

@@ -158,7 +158,11 @@ def evaluation_lines(unit: Unit, ev: Evaluation) -> list[str]:
 def scope_lines(data: dict[str, Any]) -> list[str]:
     """A table per unit kind: met, not met, pending, total, not eligible."""
     head = [
-        _("Loại đơn vị"), _("Đạt"), _("Không đạt"), _("Chưa đủ căn cứ"), _("Tổng"),
+        _("Loại đơn vị"),
+        _("Đạt"),
+        _("Không đạt"),
+        _("Chưa đủ căn cứ"),
+        _("Tổng"),
         _("Không thuộc đối tượng"),
     ]
     rows = []
@@ -184,7 +188,5 @@ def scope_lines(data: dict[str, Any]) -> list[str]:
     failed = [u for u in data["units"] if u["result"] == "not_met"]
     if failed:
         lines += ["", _("Đơn vị không đạt:")]
-        lines += [
-            f"  ✗ {u['name']} ({u['unit']}): " + ", ".join(u["failed"]) for u in failed
-        ]
+        lines += [f"  ✗ {u['name']} ({u['unit']}): " + ", ".join(u["failed"]) for u in failed]
     return lines

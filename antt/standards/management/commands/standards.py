@@ -94,8 +94,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     "    "
                     + _("%(kind)s: %(criteria)s tiêu chí, %(points)s điểm")
-                    % {"kind": row["kind_label"], "criteria": row["criteria"],
-                       "points": row["points"]}
+                    % {
+                        "kind": row["kind_label"],
+                        "criteria": row["criteria"],
+                        "points": row["points"],
+                    }
                 )
 
     def _print_tree(self, tree: dict[str, Any]) -> None:
@@ -115,8 +118,11 @@ class Command(BaseCommand):
             for s in tree["settings"]:
                 w(f"  {s['key']}: {s['question']}")
                 labels = {c["value"]: c["label"] for c in s["choices"]}
-                w("    " + _("mặc định: %(value)s — %(label)s")
-                  % {"value": s["default"], "label": labels[s["default"]]})
+                w(
+                    "    "
+                    + _("mặc định: %(value)s — %(label)s")
+                    % {"value": s["default"], "label": labels[s["default"]]}
+                )
                 for c in s["choices"]:
                     w(f"    · {c['value']} — {c['label']}")
         w("")
@@ -139,12 +145,18 @@ class Command(BaseCommand):
         if node["includes"]:
             w(f"{pad}    " + _("Gồm: %(codes)s") % {"codes": ", ".join(node["includes"])})
         for fact in node["facts"]:
-            w(f"{pad}    " + _("Số liệu: %(name)s — %(label)s")
-              % {"name": fact["name"], "label": fact["label"]})
+            w(
+                f"{pad}    "
+                + _("Số liệu: %(name)s — %(label)s")
+                % {"name": fact["name"], "label": fact["label"]}
+            )
         for rule in node["rules"]:
             label = rule["params"].get("label", "")
-            w(f"{pad}    " + _("Quy tắc: %(type)s(%(params)s) %(label)s")
-              % {"type": rule["type"], "params": _params(rule["params"]), "label": label})
+            w(
+                f"{pad}    "
+                + _("Quy tắc: %(type)s(%(params)s) %(label)s")
+                % {"type": rule["type"], "params": _params(rule["params"]), "label": label}
+            )
         for key in node["settings"]:
             w(f"{pad}    " + _("Cách hiểu: %(key)s") % {"key": key})
         for child in node["points"]:
