@@ -118,7 +118,7 @@ def scope_dict(root: Unit, result: ScopeResult) -> dict[str, Any]:
 # --- query parameters ----------------------------------------------------------------------------
 
 
-YEAR_MESSAGES = {
+YEAR_MESSAGES: dict[str, Any] = {
     "required": gettext_lazy("Thiếu năm đánh giá (?year=YYYY)."),
     "null": gettext_lazy("Thiếu năm đánh giá (?year=YYYY)."),
     "invalid": gettext_lazy("Năm đánh giá phải là một số, ví dụ 2025."),

@@ -196,7 +196,7 @@ class CriteriaSetSerializer(serializers.Serializer[Any]):
 
 class FactRefSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     type = serializers.CharField()
 
 
@@ -241,7 +241,7 @@ class WindowSerializer(serializers.Serializer[Any]):
 
 class ChoiceSerializer(serializers.Serializer[Any]):
     value = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class SettingSerializer(serializers.Serializer[Any]):
