@@ -12,7 +12,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
@@ -285,12 +284,30 @@ class CriteriaSetDetailView(APIView):
         return Response(CriteriaSetDetailSerializer(set_tree(get_set(code))).data)
 
 
+class FactReaderSerializer(serializers.Serializer[Any]):
+    set = serializers.CharField(help_text=gettext_lazy("Mã bộ tiêu chí"))
+    set_title = serializers.CharField()
+    kind = serializers.CharField()
+    criteria = serializers.ListField(child=serializers.CharField())
+
+
+class FactSerializer(serializers.Serializer[Any]):
+    """Một số liệu năm: kiểu, giá trị cho phép và các tiêu chí sử dụng nó."""
+
+    name = serializers.CharField()
+    type = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    choices = ChoiceSerializer(many=True)
+    read_by = FactReaderSerializer(many=True)
+
+
 class FactCatalogueView(APIView):
     """Danh mục số liệu năm mà các tiêu chí sử dụng."""
 
+    # The records app owns the catalogue's content: its list is returned as it is.
     @extend_schema(
         summary=gettext_lazy("Danh mục số liệu năm (để chuẩn bị bảng tính nhập liệu)"),
-        responses={200: OpenApiTypes.OBJECT},
+        responses=FactSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         return Response(facts_catalogue())

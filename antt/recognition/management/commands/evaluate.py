@@ -8,7 +8,6 @@ without pagination).
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -90,10 +89,10 @@ class Command(BaseCommand):
     # --- a scope ---------------------------------------------------------------------------------
 
     def scope(self, root: Unit, year: int, as_json: bool) -> None:
-        show_progress = sys.stderr.isatty()
+        show_progress = bool(getattr(self.stderr, "isatty", lambda: False)())
 
         def progress(done: int) -> None:
-            if done % PROGRESS_EVERY == 0:
+            if done == 1 or done % PROGRESS_EVERY == 0:
                 self.stderr.write(
                     "\r" + _("Đã đánh giá %(done)s đơn vị…") % {"done": done}, ending=""
                 )

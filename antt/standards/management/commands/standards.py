@@ -77,7 +77,9 @@ class Command(BaseCommand):
             except ImportError as exc:
                 raise CommandError(_("Chưa có danh mục số liệu năm (ứng dụng records).")) from exc
             if not as_json:
-                self._print_facts(data)
+                from antt.records.catalog_export import facts_catalog_text
+
+                self.stdout.write(facts_catalog_text(), ending="")
         if as_json:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -161,16 +163,3 @@ class Command(BaseCommand):
             w(f"{pad}    " + _("Cách hiểu: %(key)s") % {"key": key})
         for child in node["points"]:
             self._print_node(child, depth + 1)
-
-    def _print_facts(self, data: Any) -> None:
-        rows = data.values() if isinstance(data, dict) and "facts" not in data else data
-        if isinstance(data, dict) and "facts" in data:
-            rows = data["facts"]
-        for row in rows:
-            if isinstance(row, dict):
-                name = row.get("name") or row.get("key") or ""
-                kind = row.get("type", "")
-                label = row.get("label", "")
-                self.stdout.write(f"{name} ({kind}): {label}" if kind else f"{name}: {label}")
-            else:
-                self.stdout.write(str(row))
