@@ -234,19 +234,16 @@ def coerce_fact(fact: Fact, value: Any, *, today: dt.date) -> Any:
             )
         return flag
     if fact.type == "topics":
-        items = (
-            value
-            if isinstance(value, list | tuple | set | frozenset)
-            else (_LIST_SEPARATORS.split(str(value)))
-        )
         choices = fact_choices(fact)
+        if isinstance(value, list | tuple | set | frozenset):
+            items = [str(item) for item in value if str(item).strip()]
+            codes = [(_by_text(choices, item), item) for item in items]
+        else:
+            codes = _split_topics(str(value), choices)
         chosen: set[str] = set()
-        for item in items:
-            if not str(item).strip():
-                continue
-            code = _by_text(choices, str(item))
+        for code, item in codes:
             if code is None:
-                raise _bad(fact, _unknown(str(item).strip(), choices))
+                raise _bad(fact, _unknown(item.strip(), choices))
             chosen.add(code)
         return [code for code, _label in choices if code in chosen]
     # rating, emulation, choice: one value from a list
@@ -255,6 +252,37 @@ def coerce_fact(fact: Fact, value: Any, *, today: dt.date) -> Any:
     if code is None:
         raise _bad(fact, _unknown(str(value).strip(), choices))
     return code
+
+
+def _split_topics(raw: str, choices: list[tuple[str, str]]) -> list[tuple[str | None, str]]:
+    """ "bảo vệ cơ quan, doanh nghiệp, cơ sở giáo dục; fire_safety" → two topics: a label may
+    itself contain commas, so the longest run of pieces that names a topic wins."""
+    pieces = [p.strip() for p in _LIST_SEPARATORS.split(raw) if p.strip()]
+    out: list[tuple[str | None, str]] = []
+    i = 0
+    while i < len(pieces):
+        for j in range(len(pieces), i, -1):
+            code = _by_text(choices, ", ".join(pieces[i:j])) or _by_start(choices, pieces[i:j])
+            if code is not None:
+                out.append((code, ", ".join(pieces[i:j])))
+                i = j
+                break
+        else:
+            out.append((None, pieces[i]))
+            i += 1
+    return out
+
+
+def _by_start(choices: list[tuple[str, str]], pieces: list[str]) -> str | None:
+    """The one topic whose label starts with these comma-separated pieces ("bảo vệ cơ quan,
+    doanh nghiệp" names "bảo vệ cơ quan, doanh nghiệp, cơ sở giáo dục")."""
+    wanted = [key(p) for p in pieces]
+    found = [
+        code
+        for code, label in choices
+        if [key(p) for p in label.split(",")][: len(wanted)] == wanted
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _unknown(value: str, choices: Iterable[tuple[str, str]]) -> str:
