@@ -150,8 +150,7 @@ def test_an_unknown_code_is_an_error_in_vietnamese(ready):
 
 def test_a_unit_not_yet_created_that_year_is_unknown(ready):
     with pytest.raises(CommandError, match="Không có đơn vị mã"):
-        out = StringIO()
-        call_command("evaluate", "--year", "2024", "--unit", "00070-TDP01", stdout=out)
+        call_command("evaluate", "--year", "2024", "--unit", "00070-TDP01", stdout=StringIO())
 
 
 def test_a_year_outside_the_circulars_is_refused(ready):
