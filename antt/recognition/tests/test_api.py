@@ -78,7 +78,14 @@ def test_evaluation_json_is_the_commands_json(recorded: Tree, personas: Personas
 def test_evaluation_json_shape(recorded: Tree, personas: Personas) -> None:
     data = api_for(personas.commune_a1_officer).get(evaluation_url("00070-TDP01")).json()
     assert list(data) == [
-        "unit", "unit_name", "year", "standard", "window", "result", "criteria", "settings"
+        "unit",
+        "unit_name",
+        "year",
+        "standard",
+        "window",
+        "result",
+        "criteria",
+        "settings",
     ]
     assert data["window"] == ["2024-11-01", "2025-10-31"]
     assert data["result"] == "pending"
@@ -86,7 +93,10 @@ def test_evaluation_json_shape(recorded: Tree, personas: Personas) -> None:
     assert c41["verdict"] == "missing_data"
     assert c41["explanation"].startswith("4.1 thiếu số liệu:")
     assert c42["judgement"] == {
-        "verdict": "met", "reason": "Biên bản số 3", "by": "", "override": False
+        "verdict": "met",
+        "reason": "Biên bản số 3",
+        "by": "",
+        "override": False,
     }
 
 
@@ -155,7 +165,11 @@ def test_scope_summary_and_units(recorded: Tree, personas: Personas) -> None:
     assert data["scope"] == "01"
     assert data["scope_name"] == "Thành phố Hà Nội"
     assert data["summary"]["residential_area"] == {
-        "met": 0, "not_met": 0, "pending": 2, "total": 2, "ineligible": 0
+        "met": 0,
+        "not_met": 0,
+        "pending": 2,
+        "total": 2,
+        "ineligible": 0,
     }
     assert data["summary"]["commune"]["total"] == 2
     assert data["ineligible"] == []

@@ -38,7 +38,10 @@ def ready(tree):
     YearFacts.objects.create(unit=tree.area_a1, year=YEAR - 1, data=PREVIOUS)
     for code in ("4.2", "4.4.c"):
         CriterionJudgement.objects.create(
-            unit=tree.area_a1, year=YEAR, criterion_code=code, verdict="met",
+            unit=tree.area_a1,
+            year=YEAR,
+            criterion_code=code,
+            verdict="met",
             reason="Cuộc họp thống nhất",
         )
     return tree
@@ -66,7 +69,14 @@ def serious_crime(unit: Unit) -> None:
 def test_unit_json_has_exactly_the_documented_shape(ready):
     data = json.loads(evaluate("--unit", "00070-TDP01", "--format", "json"))
     assert list(data) == [
-        "unit", "unit_name", "year", "standard", "window", "result", "criteria", "settings"
+        "unit",
+        "unit_name",
+        "year",
+        "standard",
+        "window",
+        "result",
+        "criteria",
+        "settings",
     ]
     assert data["unit"] == "00070-TDP01"
     assert data["unit_name"] == "Tổ dân phố 1"
@@ -177,7 +187,11 @@ def test_scope_json_counts_results_per_kind(ready):
     assert data["year"] == YEAR
     summary = data["summary"]
     assert summary["residential_area"] == {
-        "met": 1, "not_met": 1, "pending": 0, "total": 2, "ineligible": 0
+        "met": 1,
+        "not_met": 1,
+        "pending": 0,
+        "total": 2,
+        "ineligible": 0,
     }
     assert summary["commune"]["total"] == 2
     assert summary["enterprise"]["ineligible"] == 1
@@ -199,8 +213,21 @@ def test_scope_text_prints_a_table_per_kind(ready):
     assert "Đánh giá năm 2025 — Phường Hoàn Kiếm (mã 00070)" in text
     header = next(line for line in text.splitlines() if line.startswith("Loại đơn vị"))
     assert header.split() == [
-        "Loại", "đơn", "vị", "Đạt", "Không", "đạt", "Chưa", "đủ", "căn", "cứ", "Tổng",
-        "Không", "thuộc", "đối", "tượng",
+        "Loại",
+        "đơn",
+        "vị",
+        "Đạt",
+        "Không",
+        "đạt",
+        "Chưa",
+        "đủ",
+        "căn",
+        "cứ",
+        "Tổng",
+        "Không",
+        "thuộc",
+        "đối",
+        "tượng",
     ]
     area = next(line for line in text.splitlines() if line.startswith("khu dân cư"))
     assert area.split()[-5:] == ["1", "0", "0", "1", "0"]

@@ -109,8 +109,12 @@ def test_the_settings_used_are_named_with_their_labels(client, recorded, persona
 
 def test_a_judgement_shows_who_and_why(client, recorded, personas):
     CriterionJudgement.objects.create(
-        unit=recorded.area_a1, year=YEAR, criterion_code="4.2", verdict="met",
-        reason="Biên bản họp ngày 20/10/2025", recorded_by=personas.area_a1_head,
+        unit=recorded.area_a1,
+        year=YEAR,
+        criterion_code="4.2",
+        verdict="met",
+        reason="Biên bản họp ngày 20/10/2025",
+        recorded_by=personas.area_a1_head,
     )
     client.force_login(personas.commune_a1_officer)
     text = page(client, "00070-TDP01")
@@ -121,7 +125,11 @@ def test_a_judgement_shows_who_and_why(client, recorded, personas):
 
 def test_an_override_is_shown_with_the_computed_verdict(client, recorded, personas):
     CriterionJudgement.objects.create(
-        unit=recorded.area_a1, year=YEAR, criterion_code="4.4.b", verdict="met", override=True,
+        unit=recorded.area_a1,
+        year=YEAR,
+        criterion_code="4.4.b",
+        verdict="met",
+        override=True,
         reason="Vụ việc đã được xử lý kịp thời theo báo cáo của Công an phường",
         recorded_by=personas.commune_a1_officer,
     )

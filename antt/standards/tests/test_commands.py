@@ -69,10 +69,15 @@ def test_show_as_json_gives_each_node_its_reference_text_evidence_facts_and_rule
     assert c41["reference"] == "Điều 4 khoản 1"
     assert c41["text"].startswith("Quý I hằng năm, chi bộ có nghị quyết")
     assert c41["evidence"] == "document"
-    assert {"name": "households_residing", "label": "Số hộ gia đình đang cư trú trên địa bàn",
-            "type": "int"} in c41["facts"]
+    assert {
+        "name": "households_residing",
+        "label": "Số hộ gia đình đang cư trú trên địa bàn",
+        "type": "int",
+    } in c41["facts"]
     assert [r["type"] for r in c41["rules"]] == [
-        "document_in_period", "document_in_period", "ratio_at_least"
+        "document_in_period",
+        "document_in_period",
+        "ratio_at_least",
     ]
     [c44] = [c for c in tree["criteria"] if c["code"] == "4.4"]
     [a] = [p for p in c44["points"] if p["code"] == "4.4.a"]
