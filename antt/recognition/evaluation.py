@@ -141,6 +141,15 @@ class Evidence:
                 j.override,
             )
 
+        # Art. 5.4 reads the units' registrations and decisions once the cycle is in use.
+        from antt.recognition.models import Registration
+
+        self.registrations: dict[int, str] = dict(
+            Registration.objects.filter(unit_id__in=ids, year=year).values_list(
+                "unit_id", "result"
+            )
+        )
+
         provinces = {province_id(u) for u in self.units}
         self._settings = list(
             InterpretationSetting.objects.filter(
@@ -245,6 +254,20 @@ def _units_under(root: Unit, year: int) -> list[Unit]:
     )
 
 
+def _subunit(unit: Unit, evidence: Evidence, own: rules.Evaluation | None) -> rules.Subunit:
+    """A unit as Art. 5.4 sees it: registered when it has a registration for the year (before
+    the cycle is used: when its registration date is recorded); its result is the decision's,
+    or, until there is one, its own evaluation marked as provisional."""
+    decided = evidence.registrations.get(unit.pk)
+    registered = decided is not None or (
+        evidence.facts.get(unit.pk, {}).get("registration_date") is not None
+    )
+    if decided in ("met", "not_met"):
+        return rules.Subunit(unit.code, unit.name, unit.kind, registered, decided)
+    outcome = own.result if own is not None and own.result != "pending" else None
+    return rules.Subunit(unit.code, unit.name, unit.kind, registered, outcome, decided=False)
+
+
 def evaluate_units(
     units: Sequence[Unit],
     year: int,
@@ -270,19 +293,7 @@ def evaluate_units(
         subunits: list[rules.Subunit] = []
         if unit.kind == "commune":
             for other in children.get(unit.pk, ()):
-                sub_ev = by_path.get(other.path)
-                facts = evidence.facts.get(other.pk, {})
-                done_ev = sub_ev is not None and sub_ev.result != "pending"
-                outcome = sub_ev.result if done_ev and sub_ev else None
-                subunits.append(
-                    rules.Subunit(
-                        other.code,
-                        other.name,
-                        other.kind,
-                        registered=facts.get("registration_date") is not None,
-                        result=outcome,
-                    )
-                )
+                subunits.append(_subunit(other, evidence, by_path.get(other.path)))
         ev = rules.evaluate(evidence.sets[unit.kind], evidence.input_for(unit, subunits))
         by_path[unit.path] = ev
         result.evaluations.append((unit, ev))

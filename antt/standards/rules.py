@@ -76,6 +76,7 @@ class Subunit:
     kind: str
     registered: bool
     result: str | None  # met / not_met / None while undecided
+    decided: bool = True  # False: ``result`` is the unit's own evaluation, no decision yet
 
 
 @dataclass(frozen=True)
@@ -581,6 +582,13 @@ def subordinate_units(ctx: Context, p: Mapping[str, Any]) -> Check:
         f"{reg_text}. Được công nhận: {len(met)}/{len(registered)} ({fmt_pct(pooled)}) gộp chung; "
         f"theo loại: {kind_text}; yêu cầu {fmt_pct(need_met)} trở lên. {note}"
     )
+    provisional = [u for u in registered if u.result is not None and not u.decided]
+    if provisional:
+        text += (
+            f" Trong đó {len(provisional)} đơn vị chưa có quyết định công nhận, "
+            "tạm tính theo kết quả đánh giá."
+        )
+        inputs.update(provisional=len(provisional))
     if undecided:
         names = ", ".join(u.name for u in undecided)
         return Check(MISSING_DATA, f"{text} Chưa có kết quả công nhận: {names}.", inputs, used)
@@ -638,7 +646,8 @@ def _evaluate_node(
         verdict = found.verdict
         explanation = (
             f"Kết quả tính toán: {VERDICT_LABELS[computed]} ({explanation}) "
-            f"Điều chỉnh thành {VERDICT_LABELS[found.verdict]} bởi {found.by}, lý do: {found.reason}"
+            f"Điều chỉnh thành {VERDICT_LABELS[found.verdict]} bởi {found.by}, "
+            f"lý do: {found.reason}"
         )
     prefix = f"{node.code} {VERDICT_LABELS[verdict]}: "
     return NodeResult(

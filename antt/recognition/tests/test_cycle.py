@@ -109,7 +109,7 @@ def test_the_assessment_freezes_the_verdicts(tree, personas):
 def test_meeting_cannot_close_with_pending_criteria(tree):
     YearFacts.objects.create(unit=tree.area_a1, year=YEAR, data=AREA_FACTS)
     reg = services.register_unit(actor="test", unit=tree.area_a1, year=YEAR)
-    with pytest.raises(ValidationError, match="4.2"):
+    with pytest.raises(ValidationError, match=r"4\.2"):
         services.record_assessment(actor="test", registration=reg, held_on=MEETING,
                                    chair="Trưởng khu dân cư", participants=AREA_MEETING)
 
@@ -268,3 +268,28 @@ def test_pre_reform_commune_was_decided_by_the_district(db):
     assert reg.criteria_set == "tt124-2021"
     assert services.register_unit(actor="test", unit=commune, year=2021).criteria_set \
         == "tt23-2012"
+
+
+def test_article_5_4_reads_decisions_once_they_exist(tree, personas):
+    from antt.recognition.evaluation import evaluate_unit
+
+    evidence(tree.area_a1, AREA_FACTS, "4.2", "4.4.c", previous=PREVIOUS)
+    evidence(tree.school_a1, SCHOOL_FACTS, "7.2")
+    officer = personas.commune_a1_officer
+    regs = services.register_units(actor=officer, commune=tree.commune_a1, year=YEAR)
+
+    def art_5_4():
+        [node] = [c for c in evaluate_unit(tree.commune_a1, YEAR).criteria if c.code == "5.4"]
+        return node
+
+    assert "tạm tính" in art_5_4().explanation  # registered, not decided yet
+    appraised = [run_to_appraised(r, officer, officer,
+                                  AREA_MEETING if r.unit_kind == "residential_area"
+                                  else ORG_MEETING) for r in regs]
+    services.decide(actor=officer, registrations=appraised, number="20/QĐ-UBND",
+                    signed_on=dt.date(2025, 11, 14), signer_name="Nguyễn Văn Hùng",
+                    results={appraised[0].pk: "not_met"})
+    node = art_5_4()
+    assert "tạm tính" not in node.explanation
+    assert "1/2 (50,00%)" in node.explanation
+    assert node.verdict == "not_met"
