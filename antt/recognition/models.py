@@ -109,6 +109,32 @@ class Registration(models.Model):
         related_name="+",
         verbose_name=_("xã"),
     )
+    district = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("huyện (trước 01/7/2025)"),
+    )
+    # The same place in today's geography (through the old → new mapping, default successor for
+    # a split commune): reports over years before the 2025 reform group by these.
+    current_province = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("tỉnh (địa giới hiện nay)"),
+    )
+    current_commune = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("xã (địa giới hiện nay)"),
+    )
     authority = models.ForeignKey(
         AuthorityRule,
         null=True,
@@ -152,6 +178,10 @@ class Registration(models.Model):
                 fields=["year", "province", "unit_kind", "result"], name="registration_report"
             ),
             models.Index(fields=["year", "commune", "state"], name="registration_worklist"),
+            models.Index(
+                fields=["year", "current_province", "unit_kind", "result"],
+                name="registration_report_now",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -35,6 +35,7 @@ from antt.recognition.models import (
 )
 from antt.recognition.workflow import Action, State
 from antt.standards.catalog import registry
+from antt.units.geography import CurrentPlace, ancestors
 from antt.units.models import Unit
 
 ORGANISATIONS = ("agency", "enterprise", "school")
@@ -152,17 +153,19 @@ def _move(registration: Registration, action: Action, actor: Any, **fields: Any)
 # ---------------------------------------------------------------- registration
 
 
-def _new_registration(unit: Unit, year: int, actor: Any, **extra: Any) -> Registration:
+def _new_registration(
+    unit: Unit, year: int, actor: Any, places: CurrentPlace | None = None, **extra: Any
+) -> Registration:
     if not unit.eligibility.eligible:
         raise ValidationError(
             _("%(unit)s không thuộc đối tượng đăng ký: %(reason)s")
             % {"unit": unit.name, "reason": unit.eligibility.reason}
         )
-    ids = [int(p) for p in unit.path.strip("/").split("/")]
-    ancestors = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
-    chain = [ancestors[i] for i in ids if i in ancestors]
+    chain = ancestors(unit)
     province = chain[0]
     commune = next((u for u in reversed(chain) if u.kind == "commune"), None)
+    district = next((u for u in chain if u.kind == "district"), None)
+    current_province, current_commune = (places or CurrentPlace()).of(chain)
     return Registration(
         unit=unit,
         year=year,
@@ -171,6 +174,9 @@ def _new_registration(unit: Unit, year: int, actor: Any, **extra: Any) -> Regist
         unit_kind=unit.kind,
         province=province,
         commune=commune,
+        district=district,
+        current_province=current_province,
+        current_commune=current_commune,
         authority=authority_for(unit, year),
         created_by=actor if _is_person(actor) else None,
         **extra,
@@ -238,11 +244,12 @@ def register_units(
         )
     )
     new = []
+    places = CurrentPlace()
     for unit in candidates:
         if unit.pk in done:
             continue
         _check_register(actor, unit)
-        new.append(_new_registration(unit, year, actor, registered_on=registered_on))
+        new.append(_new_registration(unit, year, actor, places, registered_on=registered_on))
     Registration.objects.bulk_create(new, batch_size=500)
     user = actor if _is_person(actor) else None
     label = getattr(actor, "username", "") or str(actor)

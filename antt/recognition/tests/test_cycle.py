@@ -13,6 +13,7 @@ from antt.recognition.models import Certificate, Decision, Registration
 from antt.recognition.tests.test_evaluation import AREA_FACTS, PREVIOUS, SCHOOL_FACTS
 from antt.recognition.workflow import State
 from antt.records.models import CriterionJudgement, YearFacts
+from antt.units.models import UnitSuccession
 from antt.units.services import create_unit
 
 pytestmark = pytest.mark.django_db
@@ -262,7 +263,16 @@ def test_pre_reform_commune_was_decided_by_the_district(db):
                            parent=province, valid_to=end)
     commune = create_unit(actor="test", code="23284", name="Phường Quyết Thắng", kind="commune",
                           parent=district, valid_to=end)
+    now_province = create_unit(actor="test", code="51", name="Tỉnh Quảng Ngãi", kind="province",
+                               parent=None, valid_from=dt.date(2025, 7, 1))
+    now_commune = create_unit(actor="test", code="23281", name="Phường Kon Tum", kind="commune",
+                              parent=now_province, valid_from=dt.date(2025, 7, 1))
+    UnitSuccession.objects.create(predecessor=commune, successor=now_commune,
+                                  effective_date=dt.date(2025, 7, 1))
     reg = services.register_unit(actor="test", unit=commune, year=2023)
+    assert (reg.province, reg.district, reg.commune) == (province, district, commune)
+    # Reports in today's geography count it in the merged Quảng Ngãi, Phường Kon Tum.
+    assert (reg.current_province, reg.current_commune) == (now_province, now_commune)
     assert reg.authority.deciding_level == "district"
     assert services.body_unit(commune, reg.authority) == district
     assert reg.criteria_set == "tt124-2021"
