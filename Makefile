@@ -21,6 +21,10 @@ install: $(BIN)/python
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico.min.css
+	# Tinos (metric-compatible with Times New Roman, every Vietnamese glyph) embedded in the PDFs.
+	mkdir -p antt/recognition/static/recognition/fonts
+	cp node_modules/@expo-google-fonts/tinos/*/Tinos_*.ttf node_modules/@expo-google-fonts/tinos/LICENSE_FONT \
+		antt/recognition/static/recognition/fonts/
 	$(BIN)/python scripts/compile_messages.py
 
 # ANTT_DEMO=1 shows the "demo accounts" hint on the login page; the host part of HOST is allowed
