@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("antt.accounts.urls")),
     path("units/", include("antt.units.urls")),
+    path("records/", include("antt.records.urls")),
     path("standards/", include("antt.standards.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),

@@ -32,7 +32,7 @@ from antt.core.tabular import RowError
 from antt.records import validation
 from antt.records.imports import FactsRow, IncidentRow, Parsed
 from antt.records.models import Incident, YearFacts
-from antt.records.services import check_year, may, merge_facts
+from antt.records.services import check_year, may, merge_facts, version_for_year
 from antt.standards.catalog import registry
 from antt.units.models import Unit
 
@@ -108,9 +108,15 @@ def _resolve(
     units: dict[str, list[Unit]],
     row: int,
     errors: list[RowError],
+    year: int | None = None,
 ) -> Unit | None:
-    """The unit with ``code`` on ``day`` that the actor may record for, or an error."""
-    unit = next((u for u in units.get(code, ()) if u.is_valid_on(day)), None)
+    """The unit with ``code`` on ``day`` (for a year's facts: ``version_for_year``) that the
+    actor may record for, or an error."""
+    versions = units.get(code, ())
+    if year is None:
+        unit = next((u for u in versions if u.is_valid_on(day)), None)
+    else:
+        unit = version_for_year(versions, year, day)
     if unit is None or not may(actor, Action.RECORD_EVIDENCE, unit):
         where = "" if unit is None else _(" trong phạm vi bạn quản lý")
         message = _("không tìm thấy đơn vị mã “%(code)s”%(where)s tại ngày %(day)s.") % {
@@ -338,7 +344,9 @@ def plan_facts_import(
     resolved: list[tuple[FactsRow, Unit]] = []
     for row in rows:
         day = dt.date(row.year, 7, 1)
-        unit = _resolve(actor, row.unit_code, day, row.unit_code_was_number, units, row.row, errors)
+        unit = _resolve(
+            actor, row.unit_code, day, row.unit_code_was_number, units, row.row, errors, row.year
+        )
         if unit is None:
             continue
         if unit.kind not in validation.ELIGIBLE_KINDS:

@@ -9,6 +9,7 @@ superseded by a newer one. The bulk imports live in ``import_service``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,6 +42,7 @@ __all__ = [
     "record_judgement",
     "set_year_facts",
     "update_incident_flags",
+    "version_for_year",
     "void_discipline",
     "void_incident",
 ]
@@ -90,6 +92,28 @@ def _reason(reason: str, what: str) -> str:
             {"reason": _("Lý do dài quá %(n)s ký tự.") % {"n": validation.MAX_TEXT["reason"]}}
         )
     return reason
+
+
+def version_for_year(versions: Iterable[Unit], year: int, day: dt.date) -> Unit | None:
+    """Which version of a unit code a year's records belong to: the one valid on ``day`` (1 July,
+    or today in the current year); else the latest valid some time in that year (abolished
+    mid-year); else the first one formed the following year — the 2025 reform created new units
+    whose previous-year figures (Art. 4.4.a) are recorded on them."""
+    versions = list(versions)
+    for unit in versions:
+        if unit.is_valid_on(day):
+            return unit
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    during = [
+        u
+        for u in versions
+        if (u.valid_from is None or u.valid_from <= last)
+        and (u.valid_to is None or u.valid_to >= first)
+    ]
+    if during:
+        return max(during, key=lambda u: u.valid_from or dt.date.min)
+    following = [u for u in versions if u.valid_from is not None and u.valid_from.year == year + 1]
+    return min(following, key=lambda u: u.valid_from or dt.date.min) if following else None
 
 
 def province_pk(unit: Unit) -> int:

@@ -291,7 +291,7 @@ def test_an_unknown_column_is_ignored_with_a_warning(tree):
         ("00070-TDP01,2025,,,2025-12-01", "registration_date", "chưa đến"),
         ("00070-TDP01,2026,1,,", "year", "chưa đến"),
         ("00070-TDP01,năm nay,1,,", "year", "không hợp lệ"),
-        ("00070-TDP01,2024,1,,", "unit_code", "01/07/2024"),
+        ("00070-TDP01,2023,1,,", "unit_code", "01/07/2023"),
         ("01,2025,1,,", "unit_code", "không thuộc đối tượng"),
         ("00097-TDP02,2025,1,,", "unit_code", "trùng với dòng 2"),
     ],
