@@ -263,7 +263,7 @@ class ProblemSerializer(serializers.Serializer[Any]):
 
 def parse(serializer_class: type[serializers.Serializer[Any]], request: Request) -> Any:
     # An empty ``?year=`` means the same as none: "missing", not "not a number".
-    data = {k: v for k, v in request.query_params.items() if v.strip()}
+    data = {k: v for k, v in request.query_params.items() if str(v).strip()}
     incoming = serializer_class(data=data)
     incoming.is_valid(raise_exception=True)
     return incoming.validated_data
