@@ -157,7 +157,7 @@ def unit_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
             settings_used=[_setting(cset, key, value) for key, value in ev.settings],
             can_judge=request.user.can(Action.JUDGE, unit.path),  # type: ignore[union-attr]
             judgement_url=_records_url(
-                "records:judgement-create",
+                "records:judgement-list",
                 [unit.code, year],
                 f"/records/{unit.code}/{year}/judgements/",
             ),

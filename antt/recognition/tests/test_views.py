@@ -235,3 +235,30 @@ def test_query_count_is_bounded(client, recorded, personas, django_assert_max_nu
         page(client, "00070-TDP01")
     with django_assert_max_num_queries(14):
         page(client, "00070")  # the commune brings its units along for Art. 5.4
+
+
+def test_the_form_records_a_judgement_and_comes_back_to_the_page(client, recorded, personas):
+    client.force_login(personas.area_a1_head)
+    text = page(client, "00070-TDP01")
+    action = text.partition('<form method="post" action="')[2].partition('"')[0]
+    response = client.post(
+        action,
+        {
+            "criterion_code": "4.2",
+            "verdict": "met",
+            "reason": "Biên bản họp khu dân cư ngày 20/10/2025",
+            "next": year_url("00070-TDP01"),
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == year_url("00070-TDP01")
+    text = page(client, "00070-TDP01")
+    assert "Biên bản họp khu dân cư ngày 20/10/2025" in text
+    assert f"Người ghi nhận: {personas.area_a1_head}" in text
+
+
+def test_a_failed_computed_point_links_to_the_override_form(client, recorded, personas):
+    client.force_login(personas.commune_a1_officer)
+    text = page(client, "00070-TDP01")
+    assert "/records/00070-TDP01/2025/judgements/?code=4.4.b&next=" in text
+    assert "?code=4.1&" not in text  # met: nothing to override
