@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from antt.records.demo import load_demo_records
 from antt.units.demo import DemoDataMissing, DemoReport, load_demo
 
 
@@ -54,3 +55,4 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Mật khẩu chung cho mọi tài khoản trên: {report.password}")
         self.stdout.write(f"Mở {options['url']} và đăng nhập.")
+        load_demo_records(actor="load_demo")  # yearly facts, incidents, verdicts (idempotent)
