@@ -140,7 +140,7 @@ def open_sheet(data: bytes) -> Sheet:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     try:
         # read_only streams the sheet; data_only=False reads a formula as its text, never a result.

@@ -46,7 +46,9 @@ TOPICS_ORG = [
 TOPICS_SCHOOL = ["unit_protection", "internal_politics", "learner_management", "fire_safety"]
 
 
-def _area(year: int, residing: int, registered: int, counts: tuple[int, int, int]) -> dict:
+def _area(
+    year: int, residing: int, registered: int, counts: tuple[int, int, int]
+) -> dict[str, Any]:
     return {
         "party_resolution_date": D(year, 2, 12),
         "registration_date": D(year, 2, 20),
@@ -61,7 +63,7 @@ def _area(year: int, residing: int, registered: int, counts: tuple[int, int, int
     }
 
 
-def _commune(year: int, counts: tuple[int, int, int]) -> dict:
+def _commune(year: int, counts: tuple[int, int, int]) -> dict[str, Any]:
     return {
         "party_resolution_date": D(year, 1, 8),
         "security_plan_date": D(year, 1, 10),
@@ -76,7 +78,9 @@ def _commune(year: int, counts: tuple[int, int, int]) -> dict:
     }
 
 
-def _organisation(year: int, staff: int, subunits: tuple[int, int], force: str | None) -> dict:
+def _organisation(
+    year: int, staff: int, subunits: tuple[int, int], force: str | None
+) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "party_resolution_date": D(year, 1, 22),
         "party_resolution_content": "integrated",
@@ -96,7 +100,7 @@ def _organisation(year: int, staff: int, subunits: tuple[int, int], force: str |
     return facts
 
 
-def _school(year: int, people: int, subunits: tuple[int, int]) -> dict:
+def _school(year: int, people: int, subunits: tuple[int, int]) -> dict[str, Any]:
     return {
         **_organisation(year, people, subunits, "good"),
         "internal_rule_topics": TOPICS_SCHOOL,
@@ -105,7 +109,7 @@ def _school(year: int, people: int, subunits: tuple[int, int]) -> dict:
 
 
 # (code, {year: facts}); previous-year crime counts are higher, so 4.4.a is met.
-FACTS: tuple[tuple[str, dict[int, dict]], ...] = (
+FACTS: tuple[tuple[str, dict[int, dict[str, Any]]], ...] = (
     ("00070", {2025: _commune(2025, (9, 3, 14)), 2024: _commune(2024, (11, 4, 15))}),
     (
         "00070-TDP05",
@@ -351,14 +355,14 @@ def load_demo_records(*, actor: Any) -> DemoRecordsReport:
                 unit=unit, year=2025, criterion_code=code
             ).exists():
                 continue
-            day = MEETING_DAY.get(unit.kind, "05/11/2025")
+            meeting = MEETING_DAY.get(unit.kind, "05/11/2025")
             record_judgement(
                 actor=as_officer(unit),
                 unit=unit,
                 year=2025,
                 criterion_code=code,
                 verdict="met",
-                reason=f"Cuộc họp ngày {day} thống nhất đánh giá đạt (biên bản lưu tại đơn vị).",
+                reason=f"Cuộc họp ngày {meeting} thống nhất đánh giá đạt (biên bản lưu tại đơn vị)",
             )
             report.judgements_created += 1
     return report

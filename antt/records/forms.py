@@ -88,13 +88,15 @@ class IncidentForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         if units:
-            self.fields["unit"].choices = list(units)
+            self.fields["unit"].choices = list(units)  # type: ignore[attr-defined]
             self.fields["unit"].required = True
         else:
             del self.fields["unit"]
         labels = dict(CATEGORY_CHOICES)
         codes = list(labels) if units else categories_for(kind)
-        self.fields["category"].choices = BLANK + [(c, labels[c]) for c in codes]
+        self.fields["category"].choices = BLANK + [  # type: ignore[attr-defined]
+            (c, labels[c]) for c in codes
+        ]
 
 
 class FlagsForm(forms.Form):
@@ -133,7 +135,9 @@ class DisciplineForm(forms.Form):
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(DISCIPLINE_GROUP_CHOICES)
-        self.fields["group"].choices = [(g, labels[g]) for g in GROUPS_BY_KIND.get(kind, ())]
+        self.fields["group"].choices = [  # type: ignore[attr-defined]
+            (g, labels[g]) for g in GROUPS_BY_KIND.get(kind, ())
+        ]
 
 
 class JudgementForm(forms.Form):
@@ -157,7 +161,7 @@ class JudgementForm(forms.Form):
         super().__init__(*args, **kwargs)
         judged = [(c, f"{c} — {t[:90]}") for c, (t, j) in codes.items() if j]
         computed = [(c, f"{c} — {t[:90]}") for c, (t, j) in codes.items() if not j]
-        self.fields["criterion_code"].choices = [
+        self.fields["criterion_code"].choices = [  # type: ignore[attr-defined]
             (str(_("Do cuộc họp đánh giá")), judged),
             (str(_("Tính từ số liệu (chỉ điều chỉnh)")), computed),
         ]
@@ -193,7 +197,9 @@ class FactsForm(forms.Form):
             self.fields[fact.name] = _fact_field(fact, codes)
 
     @staticmethod
-    def initial_from(data: dict[str, Any], facts: Sequence[tuple[Fact, Sequence[str]]]) -> dict:
+    def initial_from(
+        data: dict[str, Any], facts: Sequence[tuple[Fact, Sequence[str]]]
+    ) -> dict[str, Any]:
         initial: dict[str, Any] = {}
         for fact, _codes in facts:
             value = data.get(fact.name)

@@ -180,7 +180,7 @@ def incident_list(request: HttpRequest, code: str) -> HttpResponse:
     else:
         rows = rows.active()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {k: v for k, v in request.GET.items() if k != "page" and v}
+    query = {k: str(v) for k, v in request.GET.items() if k != "page" and v}
     context.update(
         page=page,
         page_prefix=f"?{urlencode(query)}&" if query else "?",
@@ -240,7 +240,7 @@ def incident_flags(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     form = FlagsForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(" ".join(m for ms in form.errors.values() for m in ms))
+            raise ValidationError(" ".join(str(m) for ms in form.errors.values() for m in ms))
         services.update_incident_flags(actor=request.user, incident=incident, **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

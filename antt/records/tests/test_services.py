@@ -93,11 +93,18 @@ def test_a_fatal_accident_without_deaths_is_refused(tree):
 @pytest.mark.parametrize("flag", ["force_majeure", "handled_properly"])
 def test_an_exemption_flag_needs_a_reason_and_names_who_set_it(tree, personas, flag):
     with pytest.raises(ValidationError) as exc:
-        incident(tree.area_a1, personas.area_a1_head, category="crime", gravity="serious",
-                 **{flag: True})
+        incident(
+            tree.area_a1, personas.area_a1_head, category="crime", gravity="serious", **{flag: True}
+        )
     assert "căn cứ" in errors_of(exc)["flags_reason"]
-    row = incident(tree.area_a1, personas.area_a1_head, category="crime", gravity="serious",
-                   flags_reason="Biên bản họp ngày 15/3/2025", **{flag: True})
+    row = incident(
+        tree.area_a1,
+        personas.area_a1_head,
+        category="crime",
+        gravity="serious",
+        flags_reason="Biên bản họp ngày 15/3/2025",
+        **{flag: True},
+    )
     assert getattr(row, flag) is True
     assert row.flags_set_by == personas.area_a1_head
 
@@ -123,22 +130,43 @@ def test_recording_outside_ones_jurisdiction_is_refused(tree, personas):
 
 
 def test_a_committee_member_may_judge_but_not_record(tree):
-    member, _, _ = assign_role(actor="test", username="hoidong", role="committee_member",
-                               unit=tree.province_a, password="Mat-khau-thu-nghiem-2025")
+    member, _, _ = assign_role(
+        actor="test",
+        username="hoidong",
+        role="committee_member",
+        unit=tree.province_a,
+        password="Mat-khau-thu-nghiem-2025",
+    )
     with pytest.raises(PermissionDenied):
         incident(tree.area_a1, member)
-    judged = record_judgement(actor=member, unit=tree.area_a1, year=2025, criterion_code="4.2",
-                              verdict="met", reason="Cuộc họp ngày 20/10/2025 thống nhất")
+    judged = record_judgement(
+        actor=member,
+        unit=tree.area_a1,
+        year=2025,
+        criterion_code="4.2",
+        verdict="met",
+        reason="Cuộc họp ngày 20/10/2025 thống nhất",
+    )
     assert judged.recorded_by == member
 
 
 def test_changing_the_flags_is_a_new_decision_with_its_author(tree, personas):
     row = incident(tree.area_a1, category="crime", gravity="very_serious")
     with pytest.raises(ValidationError):
-        update_incident_flags(actor=personas.commune_a1_officer, incident=row,
-                              force_majeure=False, handled_properly=True, flags_reason="")
-    update_incident_flags(actor=personas.commune_a1_officer, incident=row, force_majeure=False,
-                          handled_properly=True, flags_reason="Báo cáo ngay trong ngày 12/3")
+        update_incident_flags(
+            actor=personas.commune_a1_officer,
+            incident=row,
+            force_majeure=False,
+            handled_properly=True,
+            flags_reason="",
+        )
+    update_incident_flags(
+        actor=personas.commune_a1_officer,
+        incident=row,
+        force_majeure=False,
+        handled_properly=True,
+        flags_reason="Báo cáo ngay trong ngày 12/3",
+    )
     row.refresh_from_db()
     assert row.handled_properly
     assert row.flags_set_by == personas.commune_a1_officer
@@ -169,13 +197,16 @@ def facts(unit, values, actor="test", year=2025):
 
 
 def test_facts_are_stored_as_json_and_read_back_typed(tree):
-    facts(tree.area_a1, {
-        "registration_date": dt.date(2025, 2, 10),
-        "party_resolution_date": "15/02/2025",
-        "households_residing": 250,
-        "households_registered": "250",
-        "grassroots_force_rating": "Hoàn thành tốt nhiệm vụ",
-    })
+    facts(
+        tree.area_a1,
+        {
+            "registration_date": dt.date(2025, 2, 10),
+            "party_resolution_date": "15/02/2025",
+            "households_residing": 250,
+            "households_registered": "250",
+            "grassroots_force_rating": "Hoàn thành tốt nhiệm vụ",
+        },
+    )
     stored = YearFacts.objects.get(unit=tree.area_a1, year=2025).data
     assert stored["registration_date"] == "2025-02-10"
     assert stored["party_resolution_date"] == "2025-02-15"
@@ -188,8 +219,7 @@ def test_facts_are_stored_as_json_and_read_back_typed(tree):
 
 def test_a_partial_update_merges_and_none_removes(tree, personas):
     facts(tree.area_a1, {"households_residing": 250, "crime_count": 2})
-    facts(tree.area_a1, {"crime_count": 1, "households_residing": None},
-          personas.area_a1_head)
+    facts(tree.area_a1, {"crime_count": 1, "households_residing": None}, personas.area_a1_head)
     row = YearFacts.objects.get(unit=tree.area_a1, year=2025)
     assert row.data == {"crime_count": 1}
     assert row.updated_by == personas.area_a1_head
@@ -206,11 +236,17 @@ def test_saving_the_same_facts_again_changes_nothing(tree):
 @pytest.mark.parametrize(
     ("values", "field", "words"),
     [
-        ({"households_residing": 250, "households_registered": 260}, "households_registered",
-         "Số hộ gia đình đăng ký tham gia xây dựng khu dân cư an toàn"),
+        (
+            {"households_residing": 250, "households_registered": 260},
+            "households_registered",
+            "Số hộ gia đình đăng ký tham gia xây dựng khu dân cư an toàn",
+        ),
         ({"staff_total": 10, "staff_briefed": 11}, "staff_briefed", "Số người đã được quán triệt"),
-        ({"subunits_rated": 5, "subunits_qualifying": 6}, "subunits_qualifying",
-         "Số đầu mối trực thuộc đạt"),
+        (
+            {"subunits_rated": 5, "subunits_qualifying": 6},
+            "subunits_qualifying",
+            "Số đầu mối trực thuộc đạt",
+        ),
         ({"crime_count": -1}, "crime_count", "không âm"),
         ({"crime_count": "ba"}, "crime_count", "không âm"),
         ({"grassroots_force_rating": "tuyệt vời"}, "grassroots_force_rating", "không hợp lệ"),
@@ -236,11 +272,14 @@ def test_a_total_already_stored_is_checked_against_a_new_part(tree):
 
 
 def test_topics_booleans_and_ratings_accept_codes_and_vietnamese(tree):
-    facts(tree.enterprise_a1, {
-        "internal_rule_topics": "bảo vệ bí mật nhà nước; fire_safety, An toàn lao động",
-        "has_protection_force": "có",
-        "protection_force_rating": "not_eligible",
-    })
+    facts(
+        tree.enterprise_a1,
+        {
+            "internal_rule_topics": "bảo vệ bí mật nhà nước; fire_safety, An toàn lao động",
+            "has_protection_force": "có",
+            "protection_force_rating": "not_eligible",
+        },
+    )
     data = YearFacts.objects.get().data
     assert data["internal_rule_topics"] == ["state_secrets", "labour_safety", "fire_safety"]
     assert data["has_protection_force"] is True
@@ -262,17 +301,25 @@ def test_recording_facts_needs_the_right_to_record(tree, personas):
 
 def test_discipline_is_recorded_for_a_group_of_the_unit_and_voided_with_a_reason(tree, personas):
     with pytest.raises(ValidationError) as exc:
-        record_discipline(actor="test", unit=tree.area_a1, date=DAY, group="learner",
-                          level="warning", today=TODAY)
+        record_discipline(
+            actor="test", unit=tree.area_a1, date=DAY, group="learner", level="warning", today=TODAY
+        )
     assert "khu dân cư" in errors_of(exc)["group"]
-    action = record_discipline(actor=personas.area_a1_head, unit=tree.area_a1, date=DAY,
-                               group="grassroots_force", level="reprimand",
-                               person="Nguyễn Văn B", today=TODAY)
+    action = record_discipline(
+        actor=personas.area_a1_head,
+        unit=tree.area_a1,
+        date=DAY,
+        group="grassroots_force",
+        level="reprimand",
+        person="Nguyễn Văn B",
+        today=TODAY,
+    )
     assert action.recorded_by == personas.area_a1_head
     void_discipline(actor="test", action=action, reason="Quyết định đã bị thu hồi")
     assert not DisciplinaryAction.objects.active().exists()
     assert [e.verb for e in AuditEvent.objects.order_by("id")][-2:] == [
-        "discipline.record", "discipline.void"
+        "discipline.record",
+        "discipline.void",
     ]
 
 
@@ -309,8 +356,13 @@ def test_a_computed_criterion_is_changed_only_by_an_override(tree):
     with pytest.raises(ValidationError) as exc:
         judge(tree.area_a1, "4.1")
     assert "Điều chỉnh kết quả tính toán" in errors_of(exc)["override"]
-    row = judge(tree.area_a1, "4.1", verdict="met", override=True,
-                reason="248/250 hộ: 2 hộ mới chuyển đến sau ngày đăng ký")
+    row = judge(
+        tree.area_a1,
+        "4.1",
+        verdict="met",
+        override=True,
+        reason="248/250 hộ: 2 hộ mới chuyển đến sau ngày đăng ký",
+    )
     assert row.override
 
 
@@ -330,8 +382,12 @@ def test_a_new_judgement_supersedes_and_history_is_kept(tree, django_assert_num_
 
 def test_a_province_add_on_criterion_can_be_judged_in_that_province_only(tree):
     ProvinceAddonCriterion.objects.create(
-        province=tree.province_a, code="HN.1", text="Có camera an ninh", reference="QĐ 1/UBND",
-        kinds=["residential_area"], year_from=2024,
+        province=tree.province_a,
+        code="HN.1",
+        text="Có camera an ninh",
+        reference="QĐ 1/UBND",
+        kinds=["residential_area"],
+        year_from=2024,
     )
     assert judge(tree.area_a1, "HN.1").criterion_code == "HN.1"
     with pytest.raises(ValidationError):
@@ -339,7 +395,12 @@ def test_a_province_add_on_criterion_can_be_judged_in_that_province_only(tree):
 
 
 def test_a_viewer_cannot_judge(tree):
-    viewer, _, _ = assign_role(actor="test", username="xem", role="viewer", unit=tree.province_a,
-                               password="Mat-khau-thu-nghiem-2025")
+    viewer, _, _ = assign_role(
+        actor="test",
+        username="xem",
+        role="viewer",
+        unit=tree.province_a,
+        password="Mat-khau-thu-nghiem-2025",
+    )
     with pytest.raises(PermissionDenied):
         judge(tree.area_a1, "4.2", viewer)
