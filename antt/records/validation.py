@@ -108,15 +108,21 @@ def _node_facts(node: Criterion) -> list[str]:
 
 
 def facts_read(cset: CriteriaSet, kind: str) -> dict[str, list[str]]:
-    """{fact name: codes of the criteria that read it} for ``kind``, in the order of the law."""
+    """{fact name: codes of the criteria that read it} for ``kind``."""
     out: dict[str, list[str]] = {}
-    for top in cset.for_kind(kind):
+    tops = cset.for_kind(kind)
+    for top in tops:
         for node in _closure(cset, top):
             for name in _node_facts(node):
                 codes = out.setdefault(name, [])
                 if top.code not in codes:
                     codes.append(top.code)
-    return out
+    # Grouped by the first criterion that reads them, in the catalogue's order within a group
+    # (households residing before households registered).
+    first = {top.code: i for i, top in enumerate(tops)}
+    catalogue = {name: i for i, name in enumerate(registry().facts)}
+    ordered = sorted(out, key=lambda n: (first[out[n][0]], catalogue.get(n, len(catalogue))))
+    return {name: out[name] for name in ordered}
 
 
 def criteria_codes(cset: CriteriaSet, kind: str) -> dict[str, Criterion]:

@@ -402,6 +402,6 @@ def judgement_list(request: HttpRequest, code: str, year: int) -> HttpResponse:
     context.update(
         rows=[(j, j.pk in current) for j in rows],
         form=form,
-        next=request.GET.get("next", ""),
+        next=request.POST.get("next") or request.GET.get("next", ""),
     )
     return render(request, "records/judgement_list.html", context)
