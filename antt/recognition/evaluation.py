@@ -247,11 +247,17 @@ def _ancestor_paths(path: str) -> Iterable[str]:
 
 
 def _units_under(root: Unit, year: int) -> list[Unit]:
-    return list(
-        Unit.objects.filter(path__startswith=root.path, kind__in=EVALUATED_KINDS)
-        .valid_on(reference_day(year))
-        .order_by("path")
-    )
+    """Every unit of the scope that exists when its window closes (31/10 for residential areas,
+    15/11 for the others under TT 124): a unit created in early November still counts."""
+    reg = catalog.registry()
+    by_end: dict[dt.date, list[str]] = defaultdict(list)
+    for kind in EVALUATED_KINDS:
+        by_end[reg.for_year(kind, year).window(kind, year).end].append(kind)
+    units = Unit.objects.none()
+    base = Unit.objects.filter(path__startswith=root.path)
+    for end, kinds in by_end.items():
+        units |= base.filter(kind__in=kinds).valid_on(end)
+    return list(units.order_by("path"))
 
 
 def _subunit(unit: Unit, evidence: Evidence, own: rules.Evaluation | None) -> rules.Subunit:

@@ -207,6 +207,11 @@ def fmt_pct(value: Fraction) -> str:
     return f"{text}%"
 
 
+def cap(text: str) -> str:
+    """First letter upper case, the rest untouched (“ANTT”, “Ủy ban” keep their capitals)."""
+    return text[:1].upper() + text[1:]
+
+
 def fmt_window(window: Window) -> str:
     return f"{fmt_date(window.start)} – {fmt_date(window.end)}"
 
@@ -294,7 +299,7 @@ def document_in_period(ctx: Context, p: Mapping[str, Any]) -> Check:
     inputs = {p["fact"]: day.isoformat()}
     if start <= day <= end:
         return Check(MET, f"Có {label} ngày {fmt_date(day)}, trong {period}.", inputs)
-    return Check(NOT_MET, f"{label.capitalize()} ngày {fmt_date(day)}, ngoài {period}.", inputs)
+    return Check(NOT_MET, f"{cap(label)} ngày {fmt_date(day)}, ngoài {period}.", inputs)
 
 
 @rule("ratio_at_least", "numerator", "denominator", "threshold", "label")
@@ -308,7 +313,7 @@ def ratio_at_least(ctx: Context, p: Mapping[str, Any]) -> Check:
     if den == 0:
         return Check(MISSING_DATA, f"Tổng số ({label}) bằng 0: cần kiểm tra lại số liệu.", inputs)
     ratio = Fraction(num, den)
-    text = f"{label.capitalize()}: {num}/{den} ({fmt_pct(ratio)}), yêu cầu {fmt_pct(need)}."
+    text = f"{cap(label)}: {num}/{den} ({fmt_pct(ratio)}), yêu cầu {fmt_pct(need)}."
     return Check(MET if ratio >= need else NOT_MET, text, inputs)
 
 
@@ -318,7 +323,7 @@ def at_least(ctx: Context, p: Mapping[str, Any]) -> Check:
     if value is None:
         return Check(MISSING_DATA, f"Chưa nhập {p['label']}.", {p["fact"]: None})
     ok = value >= p["minimum"]
-    text = f"{p['label'].capitalize()}: {value}, yêu cầu ít nhất {p['minimum']}."
+    text = f"{cap(p['label'])}: {value}, yêu cầu ít nhất {p['minimum']}."
     return Check(MET if ok else NOT_MET, text, {p["fact"]: value})
 
 
@@ -329,7 +334,7 @@ def at_most(ctx: Context, p: Mapping[str, Any]) -> Check:
         return Check(MISSING_DATA, f"Chưa nhập {p['label']}.", {p["fact"]: None})
     ok = value <= p["maximum"]
     limit = "không có" if p["maximum"] == 0 else f"tối đa {p['maximum']}"
-    text = f"{p['label'].capitalize()}: {value} (yêu cầu {limit})."
+    text = f"{cap(p['label'])}: {value} (yêu cầu {limit})."
     return Check(MET if ok else NOT_MET, text, {p["fact"]: value})
 
 
@@ -435,9 +440,11 @@ def judgement(ctx: Context, p: Mapping[str, Any]) -> Check:
     if found is None:
         return Check(NEEDS_JUDGEMENT, f"Chờ cuộc họp đánh giá: {p['label']}.")
     verdict_text = VERDICT_LABELS[found.verdict]
+    who = f"{found.by}: " if found.by else ""
+    reason = found.reason.strip().rstrip(".")
     return Check(
         found.verdict,
-        f"Cuộc họp đánh giá {verdict_text} ({p['label']}); {found.by}: {found.reason}".rstrip(": "),
+        f"Cuộc họp đánh giá {verdict_text} ({p['label']}); {who}{reason}.",
         {"judgement_by": found.by},
     )
 
@@ -454,9 +461,9 @@ def rating_at_least(ctx: Context, p: Mapping[str, Any]) -> Check:
     if value is None:
         return Check(MISSING_DATA, f"Chưa nhập xếp loại {p['label']}.", {p["fact"]: None})
     if value == NOT_RATED:
-        return Check(MET, f"{p['label'].capitalize()} không thuộc diện bình xét thi đua.")
+        return Check(MET, f"{cap(p['label'])} không thuộc diện bình xét thi đua.")
     rank, label = RATINGS[value]
-    text = f"{p['label'].capitalize()} đạt “{label}”, yêu cầu “{need_label}” trở lên."
+    text = f"{cap(p['label'])} đạt “{label}”, yêu cầu “{need_label}” trở lên."
     return Check(MET if rank >= need_rank else NOT_MET, text, {p["fact"]: value})
 
 
@@ -505,7 +512,7 @@ def share_at_least(ctx: Context, p: Mapping[str, Any]) -> Check:
     need = Fraction(str(p["threshold"]))
     share = Fraction(good, total)
     text = (
-        f"{p['label'].capitalize()} đạt danh hiệu/xếp loại yêu cầu: {good}/{total} "
+        f"{cap(p['label'])} đạt danh hiệu/xếp loại yêu cầu: {good}/{total} "
         f"({fmt_pct(share)}), yêu cầu {fmt_pct(need)} trở lên."
     )
     return Check(MET if share >= need else NOT_MET, text, inputs)
@@ -646,8 +653,8 @@ def _evaluate_node(
         verdict = found.verdict
         explanation = (
             f"Kết quả tính toán: {VERDICT_LABELS[computed]} ({explanation}) "
-            f"Điều chỉnh thành {VERDICT_LABELS[found.verdict]} bởi {found.by}, "
-            f"lý do: {found.reason}"
+            f"Điều chỉnh thành {VERDICT_LABELS[found.verdict]}"
+            f"{f' bởi {found.by}' if found.by else ''}, lý do: {found.reason}"
         )
     prefix = f"{node.code} {VERDICT_LABELS[verdict]}: "
     return NodeResult(

@@ -511,3 +511,17 @@ def test_province_add_on_criteria_are_anded():
     ev = evaluate(TT124, baseline(RA, extra_criteria=[extra]))
     assert ev.criteria[-1].code == "BN.1"
     assert ev.result == "pending"
+
+
+def test_explanations_keep_capitals_and_read_well_without_a_recorder():
+    n = node(evaluate(TT124, with_facts(CO, security_plan_date=dt.date(YEAR, 5, 1))), "5.1")
+    assert "Kế hoạch bảo đảm ANTT của Ủy ban nhân dân ngày 01/05/2025" in n.explanation
+    inp = baseline(CO)
+    anonymous = {**inp.judgements, "5.3": Judgement("5.3", "met", "Biên bản số 1", "")}
+    n = node(evaluate(TT124, replace(inp, judgements=anonymous)), "5.3")
+    assert "; : " not in n.explanation
+    assert "Biên bản số 1." in n.explanation
+    override = Judgement("4.1", "met", "Đã xác minh", "", override=True)
+    inp = with_facts(RA, households_registered=1)
+    n = node(evaluate(TT124, replace(inp, judgements={**inp.judgements, "4.1": override})), "4.1")
+    assert "bởi ," not in n.explanation
