@@ -11,7 +11,7 @@ import dataclasses
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
@@ -37,12 +37,13 @@ __all__ = [
     "set_tree",
 ]
 
+# Vietnamese msgids (the CLI prints them as they are); criterion_tree translates them.
 EVIDENCE_LABELS: dict[str, str] = {
-    "document": "văn bản (có và đúng thời hạn)",
-    "numeric": "số liệu, ngưỡng",
-    "event": "vụ việc trong kỳ đánh giá",
-    "judgement": "đánh giá của cuộc họp",
-    "group": "nhóm các điểm",
+    "document": gettext_noop("văn bản (có và đúng thời hạn)"),
+    "numeric": gettext_noop("số liệu, ngưỡng"),
+    "event": gettext_noop("vụ việc trong kỳ đánh giá"),
+    "judgement": gettext_noop("đánh giá của cuộc họp"),
+    "group": gettext_noop("nhóm các điểm"),
 }
 
 
@@ -111,7 +112,7 @@ def criterion_tree(node: Criterion, facts: Any) -> dict[str, Any]:
         "reference": node.reference,
         "text": node.text,
         "evidence": node.evidence,
-        "evidence_label": EVIDENCE_LABELS.get(node.evidence, node.evidence),
+        "evidence_label": _(EVIDENCE_LABELS.get(node.evidence, node.evidence)),
         "kinds": list(node.kinds),
         "scope": node.scope,
         "unknown": node.unknown,
@@ -134,10 +135,11 @@ def set_tree(cset: CriteriaSet, reg: Registry | None = None) -> dict[str, Any]:
                 "kind_label": KIND_LABELS.get(kind, kind),
                 "start": "{:02d}-{:02d}".format(*w.start),
                 "end": "{:02d}-{:02d}".format(*w.end),
-                "description": (
-                    f"{w.start[1]:02d}/{w.start[0]:02d} năm trước – "
-                    f"{w.end[1]:02d}/{w.end[0]:02d} năm công nhận"
-                ),
+                "description": _("%(start)s năm trước – %(end)s năm công nhận")
+                % {
+                    "start": f"{w.start[1]:02d}/{w.start[0]:02d}",
+                    "end": f"{w.end[1]:02d}/{w.end[0]:02d}",
+                },
                 "assumed": w.assumed,
                 "note": w.note,
             }

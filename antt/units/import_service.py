@@ -326,7 +326,11 @@ def _plan_update(
               "sang cấp trên khác.")
             % {
                 "code": unit.code,
-                "parent": f"“{current.name}” (mã “{current.code}”)" if current else _("gốc cây"),
+                "parent": (
+                    _("“%(name)s” (mã “%(code)s”)") % {"name": current.name, "code": current.code}
+                    if current
+                    else _("gốc cây")
+                ),
             },
         )
         return PlannedRow(row, UNCHANGED, unit=unit)

@@ -107,7 +107,8 @@ def test_no_vietnamese_left_in_translations() -> None:
     (e.g. column headers the import accepts); anything else is a missed translation."""
     vietnamese = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
     quoting = ("Vietnamese", "(có/không)", "Hoàn Kiếm", "(thôn)", "(xóm)", "(ấp)", "(bản)",
-               "(buôn)", "(làng)", "(phum)", "(sóc)", "(tổ dân phố)", "(khu phố)")  # fmt: skip
+               "(buôn)", "(làng)", "(phum)", "(sóc)", "(tổ dân phố)", "(khu phố)",
+               "/QĐ-UBND")  # fmt: skip
     leftovers = [
         (_label(m), s)
         for m in _messages()
@@ -170,3 +171,21 @@ def test_unit_page_explains_eligibility_in_english(
     page = client.get("/units/00070-DN01/").content.decode()  # a medium enterprise: eligible
     assert "Eligible to register and to be considered for recognition." in page  # the reason
     assert "Thuộc đối tượng đăng ký" not in page
+
+
+def test_criteria_set_page_labels_in_english(client: Any, personas: Any, english: None) -> None:
+    client.force_login(personas.national_admin)
+    _switch(client, "en")
+    page = client.get(reverse("standards:criteriaset-detail", args=["tt124-2021"])).content.decode()
+    assert "Evaluation window: 16/11 of the previous year – 15/11 of the recognition year" in page
+    assert "Judgement of the meeting" in page  # an evidence label, marked with gettext_noop
+    assert "năm công nhận" not in page
+
+
+def test_unit_year_page_in_english(client: Any, personas: Any, english: None) -> None:
+    client.force_login(personas.national_admin)
+    _switch(client, "en")
+    page = client.get("/units/00070-TDP01/2025/").content.decode()
+    assert "<title>Tổ dân phố 1 — 2025 — ANTT</title>" in page  # a year, not "2,025"
+    assert "Tổ dân phố 1: evaluation for 2025" in page
+    assert "Criterion by criterion" in page
