@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from antt.core import tabular
 from antt.core.tabular import BOOLEANS, RowError, TabularError, cell, key
 from antt.core.text import normalize_name
-from antt.records.validation import FactError, category_from_text, coerce_fact
+from antt.records.validation import FactError, by_text, category_from_text, coerce_fact
 from antt.standards.catalog import registry
 from antt.standards.vocab import CRIME_GRAVITY, DISCIPLINE_LEVELS
 
@@ -209,17 +209,16 @@ def _coded(text: dict[str, str], column: str, vocabulary: dict[str, str], err: E
     raw = text.get(column, "")
     if not raw:
         return ""
-    wanted = key(raw)
-    for code, label in vocabulary.items():
-        if wanted in (key(code), key(label)):
-            return code
-    allowed = "; ".join(f"{code} ({label})" for code, label in vocabulary.items())
-    err(
-        column,
-        _("giá trị “%(value)s” không hợp lệ. Các giá trị được chấp nhận: %(allowed)s.")
-        % {"value": raw, "allowed": allowed},
-    )
-    return ""
+    code = by_text(vocabulary.items(), raw)
+    if code is None:
+        allowed = "; ".join(f"{code} ({label})" for code, label in vocabulary.items())
+        err(
+            column,
+            _("giá trị “%(value)s” không hợp lệ. Các giá trị được chấp nhận: %(allowed)s.")
+            % {"value": raw, "allowed": allowed},
+        )
+        return ""
+    return code
 
 
 def _incident_row(

@@ -183,12 +183,22 @@ def fact_choices(fact: Fact) -> list[tuple[str, str]]:
     return []
 
 
-def _by_text(choices: Iterable[tuple[str, str]], raw: str) -> str | None:
-    wanted = key(raw)
+@cache
+def _index(choices: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """{folded code or label: code}: a spreadsheet row looks a value up, it does not fold all."""
+    out: dict[str, str] = {}
     for value, label in choices:
-        if wanted in (key(value), key(label)):
-            return value
-    return None
+        out.setdefault(key(label), value)
+        out[key(value)] = value
+    return out
+
+
+def by_text(choices: Iterable[tuple[str, str]], raw: str) -> str | None:
+    """The code named by ``raw``: the code itself or its label, accents and case ignored."""
+    return _index(tuple(choices)).get(key(raw))
+
+
+_by_text = by_text
 
 
 def _bad(fact: Fact, message: str) -> FactError:
