@@ -7,12 +7,17 @@ from rest_framework.routers import SimpleRouter
 from antt.accounts.api import MeView
 from antt.core.api import AuditEventViewSet
 from antt.recognition import api as recognition_api
+from antt.recognition import api_cycle
 from antt.standards import api as standards_api
 
 app_name = "api"
 
 router = SimpleRouter()
 router.register("audit", AuditEventViewSet, basename="audit")
+router.register("registrations", api_cycle.RegistrationViewSet, basename="registration")
+router.register("decisions", api_cycle.DecisionViewSet, basename="decision")
+router.register("certificates", api_cycle.CertificateViewSet, basename="certificate")
+router.register("authority-rules", api_cycle.AuthorityRuleViewSet, basename="authority-rule")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
