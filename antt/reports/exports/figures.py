@@ -1,0 +1,75 @@
+"""The charts a report carries, chosen once for the Word and the PDF versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from antt.reports.charts import bar_chart_svg, commune_map_svg, line_chart_svg
+from antt.reports.exports.content import Report, kind_noun, main_kind
+
+# Past this many children a bar per child no longer fits a page: show the lowest ones.
+BAR_LIMIT = 40
+LOWEST = 30
+
+
+@dataclass(frozen=True)
+class Figure:
+    caption: str
+    svg: str
+    part: str = "scope"  # "scope": after the totals; "children": after the table of children
+
+
+def summary_figures(report: Report) -> list[Figure]:
+    figures = []
+    year = f" năm {report.year}" if report.year else ""
+    rated = [r for r in report.rows if r.denominator]
+    if rated:
+        figures.append(Figure(
+            f"Tỷ lệ đạt tiêu chuẩn theo loại đơn vị{year}",
+            bar_chart_svg([r.label for r in rated], [r.rate for r in rated],
+                          f"Tỷ lệ đạt tiêu chuẩn theo loại đơn vị{year}",
+                          annotations=[r.ratio for r in rated]),
+        ))
+    kind = main_kind(report.child_kinds)
+    if kind is None:
+        return figures
+    noun = kind_noun(kind, report.year)
+    entries = [(c, c.row(kind)) for c in report.children if c.row(kind) is not None]
+    if entries:
+        if len(entries) <= BAR_LIMIT:
+            chosen = sorted(entries, key=lambda e: (e[1].rate is None, -(e[1].rate or 0)))
+            title = f"Tỷ lệ {noun} đạt tiêu chuẩn theo đơn vị trực thuộc{year}"
+        else:
+            chosen = sorted((e for e in entries if e[1].rate is not None),
+                            key=lambda e: e[1].rate or 0)[:LOWEST]
+            title = (f"{LOWEST} đơn vị trực thuộc có tỷ lệ {noun} đạt tiêu chuẩn thấp nhất"
+                     f"{year}")
+        figures.append(Figure(title, bar_chart_svg(
+            [c.name for c, _ in chosen], [r.rate for _, r in chosen], title,
+            annotations=[r.ratio for _, r in chosen]), "children"))
+    if any(c.latitude is not None and c.longitude is not None for c, _ in entries):
+        title = f"Tỷ lệ {noun} đạt tiêu chuẩn theo vị trí đơn vị trực thuộc{year}"
+        points = [
+            {"code": c.code, "name": c.name, "latitude": c.latitude, "longitude": c.longitude,
+             "rate": r.rate}
+            for c, r in entries
+        ]
+        figures.append(Figure(title, commune_map_svg(points, title), "children"))
+    return figures
+
+
+def review_figures(report: Report) -> list[Figure]:
+    if not report.series:
+        return []
+    labels: dict[str, str] = {}
+    for result in reversed(report.series):  # the latest wording names the line
+        for row in result.rows:
+            labels.setdefault(row.kind, row.label)
+    by_year = {result.year: {row.kind: row for row in result.rows} for result in report.series}
+    series = {
+        label: [getattr(by_year.get(year, {}).get(kind), "rate", None) for year in report.years]
+        for kind, label in labels.items()
+    }
+    period = f" {report.years[0]} - {report.years[-1]}" if report.years else ""
+    title = f"Tỷ lệ đạt tiêu chuẩn theo năm{period}"
+    return [Figure(title, line_chart_svg(report.years, series, title))]
