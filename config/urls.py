@@ -10,6 +10,8 @@ urlpatterns = [
     path("units/", include("antt.units.urls")),
     path("records/", include("antt.records.urls")),
     path("standards/", include("antt.standards.urls")),
+    path("documents/", include("antt.recognition.urls_documents")),
+    path("verify/", include("antt.recognition.urls_verify")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]

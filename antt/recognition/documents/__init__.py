@@ -25,8 +25,6 @@ from django.utils.translation import gettext as _
 from antt.core import audit
 from antt.recognition import services, workflow
 from antt.recognition.documents.layout import (
-    DOCX_TYPE,
-    PDF_TYPE,
     render_certificate_pages,
     render_certificates,
     render_docx,
@@ -47,7 +45,12 @@ from antt.recognition.workflow import Action
 from antt.units.models import Unit
 
 __all__ = [
-    "CONTENT_TYPES",
+    "DOCX_TYPE",
+    "EXTENSIONS",
+    "JPEG_TYPE",
+    "PDF_TYPE",
+    "PNG_TYPE",
+    "XLSX_TYPE",
     "certificate_pdf",
     "certificates_pdf",
     "decision_docx",
@@ -63,7 +66,18 @@ __all__ = [
     "submission_docx",
 ]
 
-CONTENT_TYPES = {".pdf": PDF_TYPE, ".docx": DOCX_TYPE}
+PDF_TYPE = "application/pdf"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JPEG_TYPE = "image/jpeg"
+PNG_TYPE = "image/png"
+EXTENSIONS = {
+    PDF_TYPE: ".pdf",
+    DOCX_TYPE: ".docx",
+    XLSX_TYPE: ".xlsx",
+    JPEG_TYPE: ".jpg",
+    PNG_TYPE: ".png",
+}
 
 # ---------------------------------------------------------------- data → bytes, by object
 
@@ -126,12 +140,9 @@ def store_document(
     """Save the bytes under a random name (the display ``filename`` never reaches the disk),
     with their SHA-256, size and type, and audit it."""
     suffix = Path(filename).suffix.lower()
-    ctype = content_type or CONTENT_TYPES.get(suffix, "application/octet-stream")
-    ext = {v: k for k, v in CONTENT_TYPES.items()}.get(ctype) or {
-        "image/jpeg": ".jpg",
-        "image/png": ".png",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
-    }.get(ctype, ".bin")
+    by_suffix = {ext: ctype for ctype, ext in EXTENSIONS.items()}
+    ctype = content_type or by_suffix.get(suffix, "application/octet-stream")
+    ext = EXTENSIONS.get(ctype, ".bin")
     doc = Document(
         unit=unit,
         registration=registration,

@@ -29,8 +29,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PDF_TYPE = "application/pdf"
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "recognition" / "fonts"
 FONTS = {  # (weight, style) → file shipped by the npm package @expo-google-fonts/tinos
     ("normal", "normal"): "Tinos_400Regular.ttf",
