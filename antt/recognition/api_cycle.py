@@ -726,7 +726,15 @@ class RegistrationViewSet(
             "Đăng ký một lần mọi khu dân cư, cơ quan, nhà trường do xã quản lý chưa đăng ký"
         ),
         request=BulkRegistrationInput,
-        responses={201: BulkRegistrationSerializer, **ERRORS, 409: CONFLICT},
+        responses={
+            201: BulkRegistrationSerializer,
+            200: OpenApiResponse(
+                BulkRegistrationSerializer,
+                description=gettext_lazy("Không còn đơn vị nào cần đăng ký: danh sách rỗng"),
+            ),
+            **ERRORS,
+            409: CONFLICT,
+        },
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request: Request) -> Response:
@@ -759,7 +767,7 @@ class RegistrationViewSet(
         fresh = self.get_queryset().filter(pk__in=[r.pk for r in created])
         return Response(
             {"created": len(created), "results": RegistrationSerializer(fresh, many=True).data},
-            status=status.HTTP_201_CREATED,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
     def _act(
