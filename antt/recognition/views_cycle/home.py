@@ -1,0 +1,35 @@
+"""The home page of a signed-in officer: what waits on me this year, and how far my area is."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from antt.recognition import worklist
+from antt.recognition.api import FIRST_YEAR, last_year
+from antt.recognition.views_cycle.common import today, year_choices
+
+__all__ = ["work_list"]
+
+
+@login_required
+def work_list(request: HttpRequest) -> HttpResponse:
+    year = last_year()
+    raw = request.GET.get("year", "")
+    if raw:
+        if not raw.isdigit() or not FIRST_YEAR <= int(raw) <= last_year():
+            return redirect("home")
+        year = int(raw)
+    user = request.user
+    has_roles = user.is_superuser or bool(user.grants())  # type: ignore[union-attr]
+    context = {
+        "year": year,
+        "years": year_choices(),
+        "today": today(),
+        "has_roles": has_roles,
+    }
+    if has_roles:
+        context["work"] = worklist.work_list(user, year, today())
+        context["area"] = worklist.area_figures(user, year, today())
+    return render(request, "recognition/worklist.html", context)
