@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "antt.standards",
     "antt.records",
     "antt.recognition",
+    "antt.reports",
 ]
 
 MIDDLEWARE = [
