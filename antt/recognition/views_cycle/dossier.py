@@ -508,10 +508,7 @@ def registration_upload(request: HttpRequest, pk: int) -> HttpResponse:
     upload = optional("uploads", "upload_document")
     if upload is None:
         raise Http404
-    if not (
-        worklist.may(request.user, Action.SUBMIT, reg)
-        or worklist.may(request.user, Action.APPRAISE, reg)
-    ):
+    if not worklist.may(request.user, Action.SUBMIT, reg):
         return _detail_error(
             request,
             reg,
