@@ -120,13 +120,13 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: Any) -> 
 
 def _text_width(text: str, size: float) -> float:
     """Rough advance of a Times-like font: enough to lay out labels without font metrics."""
-    return len(text) * size * 0.5
+    return len(text) * size * 0.47
 
 
 def _fit(text: str, size: float, width: float) -> str:
     if _text_width(text, size) <= width:
         return text
-    keep = max(1, int(width / (size * 0.5)) - 1)
+    keep = max(1, int(width / (size * 0.47)) - 1)
     return text[:keep].rstrip() + "…"
 
 
@@ -207,8 +207,8 @@ def bar_chart_svg(
     label_size, row_h, bar_h = 12.0, 26.0, 16.0
     top, bottom = 44.0, 34.0
     longest = max((_text_width(str(label), label_size) for label in labels), default=40)
-    left = min(max(longest + 20, 90), width * 0.36)
-    right = 150.0
+    left = min(max(longest + 20, 90), width * 0.4)
+    right = 125.0
     plot_w = width - left - right
     height = top + row_h * max(len(rates), 1) + bottom
     shown = [
@@ -418,6 +418,34 @@ def _map_symbol(parent: ET.Element, cls: str, x: float, y: float, r: float) -> N
             stroke_width=max(r * 0.28, 1.2))
 
 
+Box = tuple[float, float, float, float]
+
+
+def _label_spot(
+    name: str, x: float, y: float, r: float, taken: Sequence[Box], frame: Box
+) -> tuple[float, float, str, Box] | None:
+    """Right, left, above or below the circle: the first place that overlaps nothing drawn."""
+    w, h = _text_width(name, 10) + 2, 11.0
+    candidates = (
+        (x + r + 3, y + 3.5, "start", (x + r + 3, y - 7.5, x + r + 3 + w, y + 3.5)),
+        (x - r - 3, y + 3.5, "end", (x - r - 3 - w, y - 7.5, x - r - 3, y + 3.5)),
+        (x, y - r - 3, "middle", (x - w / 2, y - r - 3 - h, x + w / 2, y - r - 3)),
+        (x, y + r + 11, "middle", (x - w / 2, y + r + 11 - h, x + w / 2, y + r + 11)),
+    )
+    own = (x - r, y - r, x + r, y + r)
+    for lx, ly, anchor, box in candidates:
+        inside = frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] \
+            and box[3] <= frame[3]
+        clear = all(
+            other == own or box[2] <= other[0] or other[2] <= box[0] or box[3] <= other[1]
+            or other[3] <= box[1]
+            for other in taken
+        )
+        if inside and clear:
+            return lx, ly, anchor, box
+    return None
+
+
 def _nice_km(target: float) -> float:
     for km in (0.5, 1, 2, 5, 10, 20, 25, 50, 100, 200, 500):
         if km >= target:
@@ -493,9 +521,11 @@ def commune_map_svg(
     radius = 7.0 if len(placed) <= 150 else 4.5
     communes = _el(root, "g", class_="communes")
     labels = _el(root, "g", class_="labels", fill=INK, font_size=10)
+    spots = []
     for (point, lat, lon), cls in zip(placed, classes, strict=True):
         x = centre_x + (lon * kx - cx0) * scale
         y = centre_y - (lat - cy0) * scale
+        spots.append((x, y))
         name = str(point.get("name") or point.get("code") or "")
         verdict = RESULT_WORDS.get(str(point.get("result")))
         if verdict is None:
@@ -503,12 +533,21 @@ def commune_map_svg(
             verdict = "chưa có kết quả" if rate is None else format_percent(rate, digits)
         code = point.get("code")
         group = _el(communes, "g", class_=f"commune {cls}", data_code=code)
-        _el(group, "title", f"{name}" + (f" ({code})" if code else "") + f": {verdict}")
+        tooltip = f"{name}" + (f" ({code})" if code else "") + f": {verdict}"
+        if point.get("detail"):
+            tooltip += f"; {point['detail']}"
+        _el(group, "title", tooltip)
         _map_symbol(group, cls, x, y, radius)
-        if len(placed) <= label_limit:
-            on_right = x < inner_x0 + inner_w * 0.6
-            _el(labels, "text", _fit(name, 10, 120), x=x + (radius + 3 if on_right else
-                -radius - 3), y=y + 3.5, text_anchor="start" if on_right else "end")
+    if len(placed) <= label_limit:
+        frame = (frame_x0, top, frame_x1, frame_y1)
+        taken = [(x - radius, y - radius, x + radius, y + radius) for x, y in spots]
+        for (point, _, _), (x, y) in zip(placed, spots, strict=True):
+            name = _fit(str(point.get("name") or point.get("code") or ""), 10, 120)
+            spot = _label_spot(name, x, y, radius, taken, frame)
+            if spot is not None:
+                lx, ly, anchor, box = spot
+                taken.append(box)
+                _el(labels, "text", name, x=lx, y=ly, text_anchor=anchor)
 
     # north arrow and scale bar, inside the frame
     nx, ny = frame_x1 - 20, top + 10

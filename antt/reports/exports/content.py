@@ -35,6 +35,7 @@ LEGAL_BASES = {
 }
 AMENDMENT_48 = "được sửa đổi, bổ sung bởi Thông tư số 48/2025/TT-BCA"
 STANDARD = "“An toàn về an ninh, trật tự”"
+NBSP = "\u00a0"
 
 MOTTO_COUNTRY = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -194,7 +195,9 @@ class Row:
         return any(v is not None for v in (self.eligible, self.registered, self.met))
 
 
-def make_row(raw: Mapping[str, Any], year: int | None = None, denominator: str = "registered") -> Row:
+def make_row(
+    raw: Mapping[str, Any], year: int | None = None, denominator: str = "registered"
+) -> Row:
     kind = str(raw.get("kind") or "")
     eligible, registered, met = (_int(raw.get(k)) for k in ("eligible", "registered", "met"))
     not_met = _int(raw.get("not_met"))
@@ -225,6 +228,16 @@ def make_rows(raw_rows: Any, year: int | None = None, denominator: str = "regist
     return sorted(rows, key=lambda r: order.get(r.kind, len(order)))
 
 
+ORGANIZATION_PARTS = frozenset({"agency", "enterprise", "school"})
+
+
+def _together(row: Row, rows: Sequence[Row]) -> str:
+    """ "tính chung " before the aggregate when its three parts were already counted."""
+    if row.kind == "organization" and any(r.kind in ORGANIZATION_PARTS for r in rows):
+        return "tính chung "
+    return ""
+
+
 def headline(scope: str, rows: Sequence[Row]) -> str:
     """ "Toàn tỉnh có 740/757 khu dân cư đạt tiêu chuẩn (97,75%); …"."""
     parts = []
@@ -232,9 +245,10 @@ def headline(scope: str, rows: Sequence[Row]) -> str:
         if row.met is None:
             continue
         if not row.denominator:
-            parts.append(f"chưa có {row.noun} nào đăng ký")
+            parts.append(f"{_together(row, rows)}chưa có {row.noun} nào đăng ký")
         else:
-            parts.append(f"{row.ratio} {row.noun} đạt tiêu chuẩn ({row.rate_display})")
+            parts.append(f"{_together(row, rows)}{row.ratio} {row.noun} đạt tiêu chuẩn "
+                         f"({row.rate_display})")
     if not parts:
         return f"{scope} chưa có số liệu về kết quả xây dựng đạt tiêu chuẩn {STANDARD}."
     return f"{scope} có {'; '.join(parts)}."
@@ -242,7 +256,7 @@ def headline(scope: str, rows: Sequence[Row]) -> str:
 
 def registration_sentence(rows: Sequence[Row]) -> str:
     parts = [
-        f"{format_int(r.registered)}/{format_int(r.eligible)} {r.noun} "
+        f"{_together(r, rows)}{format_int(r.registered)}/{format_int(r.eligible)} {r.noun} "
         f"({format_percent(r.registered / r.eligible)})"
         for r in rows
         if r.registered is not None and r.eligible
@@ -253,7 +267,7 @@ def registration_sentence(rows: Sequence[Row]) -> str:
 
 
 def not_met_sentence(rows: Sequence[Row]) -> str:
-    parts = [f"{format_int(r.not_met)} {r.noun}" for r in rows if r.not_met]
+    parts = [f"{_together(r, rows)}{format_int(r.not_met)} {r.noun}" for r in rows if r.not_met]
     if not parts:
         return ""
     return "Số chưa đạt tiêu chuẩn: " + "; ".join(parts) + "."
@@ -396,7 +410,7 @@ def _common(data: Mapping[str, Any], kind: str) -> dict[str, Any]:
         "scope": scope_phrase(name, code),
         "issuer_parent": str(parent).upper(),
         "issuer_name": str(issuer.get("name") or ISSUER_PLACEHOLDER).upper(),
-        "number_line": f"Số:        /BC-{abbreviation}",
+        "number_line": f"Số:{NBSP * 8}/BC-{abbreviation}",  # the number is written by hand
         "date_line": date_line(place, day),
         "generated": moment_text(parse_moment(data.get("generated_at"))),
         "notes": _texts(data.get("notes")),
@@ -476,7 +490,8 @@ def lowest_children_sentence(report: Report, count: int = 3) -> str:
     full = sum(1 for rate, _, _ in rated if rate >= 1)
     lowest = sorted((r for r in rated if r[0] < 1), key=lambda r: r[0])[:count]
     noun = kind_noun(kind, report.year)
-    text = f"Có {format_int(full)}/{format_int(len(rated))} đơn vị có 100% {noun} đạt tiêu chuẩn"
+    text = (f"Có {format_int(full)}/{format_int(len(rated))} đơn vị trực thuộc có 100% {noun} "
+            "đạt tiêu chuẩn")
     if lowest:
         names = ", ".join(f"{c.name} ({r.ratio}, {r.rate_display})" for _, c, r in lowest)
         text += f"; tỷ lệ {noun} đạt thấp nhất: {names}"
@@ -501,14 +516,14 @@ def review_report(data: Mapping[str, Any]) -> Report:
     years = sorted({_int(y) or 0 for y in data.get("years") or []} | {s.year for s in series})
     last = years[-1] if years else None
     kinds = [k for k in KIND_ORDER if any(r.kind == k for s in series for r in s.rows)]
-    period = f" giai đoạn {years[0]} - {years[-1]}" if len(years) > 1 else (
+    period = f" giai đoạn {years[0]}{NBSP}-{NBSP}{years[-1]}" if len(years) > 1 else (
         f" năm {years[0]}" if years else ""
     )
     subject = str(
         data.get("title")
         or f"Kết quả xây dựng {kinds_phrase(kinds, last)} đạt tiêu chuẩn {STANDARD}{period}"
     )
-    bases = sorted({s.legal_basis for s in series if s.legal_basis})
+    bases = list(dict.fromkeys(s.legal_basis for s in series if s.legal_basis))  # oldest first
     report = Report(
         **_common(data, "review"),
         title=subject,
@@ -554,9 +569,14 @@ def change_sentences(series: Sequence[YearResult], label_year: int | None) -> li
             f"Tỷ lệ {kind_noun(row.kind, label_year)} đạt tiêu chuẩn năm {last.year} so với năm "
             f"{first.year}: {change} ({before.rate_display} → {row.rate_display})"
         )
+        caveats = []
         if first.legal_basis and last.legal_basis and first.legal_basis != last.legal_basis:
-            text += f"; lưu ý hai năm áp dụng tiêu chí khác nhau ({first.legal_basis}, " \
-                f"{last.legal_basis})"
+            caveats.append(f"hai năm áp dụng tiêu chí khác nhau ({first.legal_basis}, "
+                           f"{last.legal_basis})")
+        if first.year < REFORM_YEAR <= last.year:
+            caveats.append("địa giới hành chính đã thay đổi từ 01/7/2025")
+        if caveats:
+            text += "; lưu ý " + " và ".join(caveats)
         out.append(text + ".")
     return out
 

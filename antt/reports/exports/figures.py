@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from antt.reports.charts import bar_chart_svg, commune_map_svg, line_chart_svg
-from antt.reports.exports.content import Report, kind_noun, main_kind
+from antt.reports.exports.content import Child, Report, Row, kind_noun, main_kind
 
 # Past this many children a bar per child no longer fits a page: show the lowest ones.
 BAR_LIMIT = 40
 LOWEST = 30
+WIDTH = 640  # px: about the 16.5 cm text width of A4, so 12 px text prints near 9 pt
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ def summary_figures(report: Report) -> list[Figure]:
             f"Tỷ lệ đạt tiêu chuẩn theo loại đơn vị{year}",
             bar_chart_svg([r.label for r in rated], [r.rate for r in rated],
                           f"Tỷ lệ đạt tiêu chuẩn theo loại đơn vị{year}",
-                          annotations=[r.ratio for r in rated]),
+                          annotations=[r.ratio for r in rated], width=WIDTH),
         ))
     kind = main_kind(report.child_kinds)
     if kind is None:
@@ -46,16 +48,36 @@ def summary_figures(report: Report) -> list[Figure]:
                      f"{year}")
         figures.append(Figure(title, bar_chart_svg(
             [c.name for c, _ in chosen], [r.rate for _, r in chosen], title,
-            annotations=[r.ratio for _, r in chosen]), "children"))
-    if any(c.latitude is not None and c.longitude is not None for c, _ in entries):
-        title = f"Tỷ lệ {noun} đạt tiêu chuẩn theo vị trí đơn vị trực thuộc{year}"
-        points = [
-            {"code": c.code, "name": c.name, "latitude": c.latitude, "longitude": c.longitude,
-             "rate": r.rate}
-            for c, r in entries
-        ]
-        figures.append(Figure(title, commune_map_svg(points, title), "children"))
+            annotations=[r.ratio for _, r in chosen], width=WIDTH), "children"))
+    located = [(c, r) for c, r in entries if c.latitude is not None and c.longitude is not None]
+    if located:
+        figures.append(_map(report, entries, noun, year))
     return figures
+
+
+def _map(report: Report, entries: list[tuple[Child, Row]], noun: str, year: str) -> Figure:
+    """Children that are communes are placed by their own result (a commune row of 1/1 or 0/1);
+    other children by the rate of the main kind."""
+    communes = all(
+        (row := c.row("commune")) is not None and row.denominator == 1 and row.met is not None
+        for c, _ in entries
+    )
+    points = []
+    for child, row in entries:
+        point: dict[str, Any] = {"code": child.code, "name": child.name,
+                                 "latitude": child.latitude, "longitude": child.longitude}
+        if communes:
+            own = child.row("commune")
+            point["result"] = "met" if own is not None and own.met else "not_met"
+            point["detail"] = f"{noun} đạt {row.ratio} ({row.rate_display})"
+        else:
+            point["rate"] = row.rate
+        points.append(point)
+    if communes:
+        title = f"Kết quả xây dựng {kind_noun('commune', report.year)} đạt tiêu chuẩn{year}"
+    else:
+        title = f"Tỷ lệ {noun} đạt tiêu chuẩn theo vị trí đơn vị trực thuộc{year}"
+    return Figure(title, commune_map_svg(points, title, width=WIDTH), "children")
 
 
 def review_figures(report: Report) -> list[Figure]:
@@ -72,4 +94,4 @@ def review_figures(report: Report) -> list[Figure]:
     }
     period = f" {report.years[0]} - {report.years[-1]}" if report.years else ""
     title = f"Tỷ lệ đạt tiêu chuẩn theo năm{period}"
-    return [Figure(title, line_chart_svg(report.years, series, title))]
+    return [Figure(title, line_chart_svg(report.years, series, title, width=WIDTH))]

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -22,7 +22,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from antt.reports.charts import format_int, svg_to_png
+from antt.reports.charts import svg_to_png
 from antt.reports.exports.content import (
     MOTTO,
     MOTTO_COUNTRY,
@@ -151,9 +151,17 @@ def _two_columns(doc: Any) -> tuple[_Cell, _Cell]:
     table = doc.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    _widths(table, [LEFT_CM, RIGHT_CM])
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(LEFT_CM), Cm(RIGHT_CM)
     return left, right
+
+
+def _widths(table: Table, widths: Sequence[float]) -> None:
+    """Word reads the cells' widths, LibreOffice the grid's: set both."""
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
 
 
 def _header_block(doc: Any, report: Report) -> None:
@@ -185,11 +193,14 @@ def _title(doc: Any, report: Report) -> None:
     _para(doc, report.title, bold=True, align=centre, after=12)
 
 
-def _repeat_header(table: Table) -> None:
-    trpr = table.rows[0]._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    trpr.append(flag)
+def _row_flags(table: Table) -> None:
+    """The header row repeats on every page; no row is split across two pages."""
+    for index, row in enumerate(table.rows):
+        trpr = row._tr.get_or_add_trPr()
+        for tag in ("w:cantSplit", "w:tblHeader") if index == 0 else ("w:cantSplit",):
+            flag = OxmlElement(tag)
+            flag.set(qn("w:val"), "true")
+            trpr.append(flag)
 
 
 def _table(
@@ -203,10 +214,11 @@ def _table(
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    _widths(table, widths)
     for r, values in enumerate([header, *rows]):
         for c, value in enumerate(values):
             cell = table.cell(r, c)
-            cell.width = Cm(widths[c])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             paragraph = _tight(cell.paragraphs[0])
             for i, line in enumerate(str(value).split("\n")):
                 if i:
@@ -218,7 +230,7 @@ def _table(
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             elif c >= numeric_from:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _repeat_header(table)
+    _row_flags(table)
     _para(doc, after=0)  # Word joins two tables that touch
     return table
 
@@ -292,7 +304,7 @@ def summary_docx(data: Mapping[str, Any]) -> bytes:
     _table(
         doc,
         ["Loại đơn vị", "Thuộc diện", "Đăng ký", "Đạt", "Chưa đạt", "Tỷ lệ đạt"],
-        [[r.label, format_int(r.eligible), format_int(r.registered), format_int(r.met), format_int(r.not_met),
+        [[r.label, r.eligible_text, r.registered_text, r.met_text, r.not_met_text,
           f"{r.ratio}\n{r.rate_display}"] for r in report.rows],
         [5.3, 2.1, 2.1, 2.1, 2.1, 2.8],
     )
@@ -302,7 +314,7 @@ def summary_docx(data: Mapping[str, Any]) -> bytes:
     if report.children:
         doc.add_heading("II. KẾT QUẢ THEO ĐƠN VỊ TRỰC THUỘC", level=1)
         kinds = report.child_kinds
-        share = (TEXT_WIDTH_CM - 1.1 - 5.2) / max(len(kinds), 1)
+        share = (TEXT_WIDTH_CM - 1.3 - 5.0) / max(len(kinds), 1)
         _para(doc, "Bảng 2. Kết quả theo đơn vị trực thuộc (đạt/đăng ký, tỷ lệ đạt)",
               style="Caption")
         rows = []
@@ -313,7 +325,7 @@ def summary_docx(data: Mapping[str, Any]) -> bytes:
                 cells.append(f"{row.ratio}\n{row.rate_display}" if row else "—")
             rows.append(cells)
         _table(doc, ["STT", "Đơn vị", *(kind_label(k, report.year) for k in kinds)], rows,
-               [1.1, 5.2, *([share] * len(kinds))], numeric_from=2)
+               [1.3, 5.0, *([share] * len(kinds))], numeric_from=2)
         for figure in (f for f in figures if f.part == "children"):
             _figure(doc, figure, next(numbers))
 
@@ -326,7 +338,7 @@ def summary_docx(data: Mapping[str, Any]) -> bytes:
             ["STT", "Đơn vị", "Loại đơn vị", "Thuộc", "Tiêu chí chưa đạt"],
             [[str(i), u.name, u.kind, u.parent_name, u.criteria_text]
              for i, u in enumerate(report.failed, start=1)],
-            [1.1, 4.4, 3.2, 3.8, 4.0],
+            [1.3, 4.4, 3.2, 3.6, 4.0],
             numeric_from=99,
         )
         section += 1
