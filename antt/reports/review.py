@@ -28,6 +28,7 @@ from antt.reports.statistics import (
     REFORM,
     Counts,
     Scope,
+    criteria_set,
     eligible_units,
     legal_basis,
     registration_counts,
@@ -94,10 +95,11 @@ def parse_years(text: str, first: int, last: int) -> list[int]:
 
 
 def warnings_for(years: list[int], scope: Scope) -> list[dict[str, Any]]:
-    """One warning per break between two consecutive years of the series."""
+    """One warning per break between two consecutive years of the series:
+    ``{"code": "criteria_change" | "reform_2025", "years": [before, after], "message"}``."""
     out: list[dict[str, Any]] = []
     for before, after in itertools.pairwise(years):
-        old, new = legal_basis(before), legal_basis(after)
+        old, new = criteria_set(before), criteria_set(after)
         if old["code"] != new["code"]:
             out.append(
                 {
@@ -129,14 +131,16 @@ def review(scope: Scope, years: list[int]) -> dict[str, Any]:
 
         {"years": [2021, ...], "scope": {...}, "denominator": "registered",
          "denominator_label": "...",
-         "series": [{"year": 2021, "legal_basis": {...}, "breaks": ["criteria_change"],
-                     "rows": [...]}, ...],
-         "warnings": [{"code": "criteria_change" | "reform_2025", "years": [2021, 2022],
-                       "message": "..."}],
+         "series": [{"year": 2021, "legal_basis": "TT 23/2012", "criteria_set": {...},
+                     "breaks": ["criteria_change"], "rows": [...]}, ...],
+         "warnings": ["...", ...],
+         "breaks": [{"code": "criteria_change" | "reform_2025", "years": [2021, 2022],
+                     "message": "..."}],
          "notes": [...], "generated_at": "..."}
 
-    ``rows`` are ``statistics.summary``'s. ``breaks`` names the warnings that fall between the
-    previous year of the series and this one (where a chart draws its marker)."""
+    ``rows`` and ``criteria_set`` are ``statistics.summary``'s. ``warnings`` are the messages of
+    ``breaks``; a year's ``breaks`` names those that fall between the previous year of the
+    series and this one (where a chart draws its marker)."""
     years = sorted(set(years))
     counts: dict[int, dict[str, Counts]] = defaultdict(lambda: defaultdict(Counts))
 
@@ -184,12 +188,14 @@ def review(scope: Scope, years: list[int]) -> dict[str, Any]:
             {
                 "year": year,
                 "legal_basis": legal_basis(year),
+                "criteria_set": criteria_set(year),
                 "breaks": breaks.get(year, []),
                 "rows": rows(counts.get(year, {})),
             }
             for year in years
         ],
-        "warnings": warnings,
+        "warnings": [w["message"] for w in warnings],
+        "breaks": warnings,
         "notes": notes,
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
     }

@@ -70,6 +70,7 @@ __all__ = [
     "ROW_KINDS",
     "Counts",
     "Scope",
+    "criteria_set",
     "eligible_q",
     "eligible_units",
     "format_rate",
@@ -77,6 +78,7 @@ __all__ = [
     "places",
     "rate",
     "registration_counts",
+    "registration_line",
     "row",
     "rows",
     "summary",
@@ -395,9 +397,15 @@ def eligible_units(scope: Scope, valid: Q | None = None) -> QuerySet[Unit]:
 # --- legal basis ---------------------------------------------------------------------------------
 
 
-def legal_basis(year: int) -> dict[str, Any]:
-    """The criteria set judging ``year`` (TT 23 up to 2021, TT 124 from 2022) and each kind's
-    evaluation window: every yearly figure carries them (D19)."""
+def legal_basis(year: int) -> str:
+    """The short title of the criteria set judging ``year``: "TT 23/2012" up to 2021,
+    "TT 124/2021" from 2022."""
+    return registry().for_year(_COMMUNE, year).short_title
+
+
+def criteria_set(year: int) -> dict[str, Any]:
+    """The criteria set judging ``year`` and each kind's evaluation window: every yearly figure
+    carries them (D19)."""
     reg = registry()
     sets = {kind: reg.for_year(kind, year) for kind in KINDS}
     main = sets[_COMMUNE]
@@ -508,17 +516,29 @@ def summary(scope: Scope, year: int, *, today: dt.date | None = None) -> dict[st
 
         {"year": 2024,
          "scope": {"code", "name", "kind", "level", "geography", "valid_from", "valid_to"},
-         "legal_basis": {"code", "short_title", "title", "windows": [...]},
+         "legal_basis": "TT 124/2021",
+         "criteria_set": {"code", "short_title", "title",
+                          "windows": [{"kind", "criteria_set", "start", "end", "assumed"}]},
          "denominator": "registered", "denominator_label": "...",
          "rows": [{"kind", "kind_label", "eligible", "registered", "met", "not_met", "pending",
                    "rate", "rate_display", "rate_eligible", "rate_eligible_display"}, ...],
          "children": [{"code", "name", "kind", "geography", "latitude", "longitude",
-                       "rows": [...]}, ...],
-         "units": [...]     # only for a commune or a single unit: see ``unit_lines``
+                       "rows": [...], "units": [...]}, ...],
+         "units": [...],
          "notes": ["...", ...], "generated_at": "2026-11-25T19:43:30+07:00"}
 
-    ``rows`` lists the five kinds then ``organization``. A child whose ``code`` is null gathers
-    the units that belong to no child (organisations managed by the province itself, …).
+    ``rows`` lists the five kinds then ``organization``; ``rate`` is met / registered (null when
+    nothing is registered) and ``rate_display`` its Vietnamese text ("97,75%", "—").
+
+    ``children`` are the next level down (country → provinces, province → communes — or, for a
+    pre-2025 province, districts —, district → communes); a child whose ``code`` is null gathers
+    the units that belong to no child (organisations managed by the province itself, …). For a
+    province or district scope each child carries ``units``: its units **not met** that year.
+    For a commune (or a single unit) ``children`` is empty and the top-level ``units`` lists
+    every unit — registered or not. A unit line (``unit_lines``) is ``{"code", "name", "kind",
+    "kind_label", "registered", "state", "state_label", "result", "result_label", "imported",
+    "criteria_set", "decided_on", "failed_criteria": ["4.3"], "failed_points": ["4.3.c"],
+    "failed_details": [{"code", "explanation", "points"}], "note"}``.
     """
     today = today or timezone.localdate()
     day = reference_day(year)
@@ -542,10 +562,11 @@ def summary(scope: Scope, year: int, *, today: dt.date | None = None) -> dict[st
         "year": year,
         "scope": scope.as_dict(),
         "legal_basis": legal_basis(year),
+        "criteria_set": criteria_set(year),
         "denominator": "registered",
         "denominator_label": DENOMINATOR_LABELS["registered"],
         "rows": rows(total),
-        "children": _children(scope, by_child, day, today) if reg_key else [],
+        "children": _children(scope, year, by_child, day, today) if reg_key else [],
         "notes": _notes(scope, year, day, total, by_child),
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
     }
@@ -555,7 +576,11 @@ def summary(scope: Scope, year: int, *, today: dt.date | None = None) -> dict[st
 
 
 def _children(
-    scope: Scope, by_child: Mapping[Any, Mapping[str, Counts]], day: dt.date, today: dt.date
+    scope: Scope,
+    year: int,
+    by_child: Mapping[Any, Mapping[str, Counts]],
+    day: dt.date,
+    today: dt.date,
 ) -> list[dict[str, Any]]:
     admin_q, on = scope.child_units_q(day, today)
     ids = [pk for pk in by_child if pk is not None]
@@ -564,6 +589,15 @@ def _children(
         .order_by("code", "valid_from")
         .only("id", "code", "name", "kind", "valid_to", "latitude", "longitude")
     )
+    failed: dict[Any, list[dict[str, Any]]] | None = None
+    key = scope.registration_child()
+    if scope.level in (_PROVINCE, _DISTRICT) and key is not None:
+        failed = defaultdict(list)
+        not_met = Registration.objects.filter(
+            scope.registration_filter(), year=year, result=Result.NOT_MET
+        )
+        for reg in _with_assessment(not_met):
+            failed[getattr(reg, f"{key}_id")].append(registration_line(reg))
     out = []
     for child in children:
         out.append(
@@ -575,6 +609,7 @@ def _children(
                 "latitude": child.latitude,
                 "longitude": child.longitude,
                 "rows": rows(by_child.get(child.pk, {})),
+                **({"units": failed.get(child.pk, [])} if failed is not None else {}),
             }
         )
     rest = by_child.get(None)
@@ -588,6 +623,7 @@ def _children(
                 "latitude": None,
                 "longitude": None,
                 "rows": rows(rest),
+                **({"units": failed.get(None, [])} if failed is not None else {}),
             }
         )
     return out
@@ -654,54 +690,62 @@ def _failed(evaluation: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def unit_lines(scope: Scope, year: int, units: QuerySet[Unit]) -> list[dict[str, Any]]:
-    """Each unit of the scope in ``year``: registered or not, its state and result, and for a
-    unit not met the criteria that failed (from its current assessment; imported history has
-    none, and says so). Three queries whatever the number of units."""
+def _with_assessment(regs: QuerySet[Registration]) -> QuerySet[Registration]:
+    """Registrations with their unit and, as ``latest``, their assessments newest first (two
+    queries for all of them)."""
     latest = Assessment.objects.order_by("-recorded_at", "-id").only(
         "id", "registration_id", "evaluation", "recorded_at"
     )
-    regs = (
-        Registration.objects.filter(scope.registration_filter(), year=year)
-        .select_related("unit")
-        .prefetch_related(Prefetch("assessments", queryset=latest, to_attr="latest"))
+    return regs.select_related("unit").prefetch_related(
+        Prefetch("assessments", queryset=latest, to_attr="latest")
     )
-    lines: list[dict[str, Any]] = []
-    seen: set[int] = set()
-    for reg in regs:
-        seen.add(reg.unit_id)
-        failed: list[dict[str, Any]] = []
-        note = ""
-        if reg.result == Result.NOT_MET:
-            assessments = reg.latest  # type: ignore[attr-defined]
-            if reg.imported:
-                note = IMPORTED_NO_CRITERIA
-            elif not assessments:
-                note = NO_ASSESSMENT
-            else:
-                failed = _failed(assessments[0].evaluation or {})
-                if not failed:
-                    note = NO_FAILED_CRITERIA
-        elif reg.imported:
-            note = IMPORTED_NO_CRITERIA
-        lines.append(
-            {
-                "code": reg.unit.code,
-                "name": reg.unit.name,
-                "kind": reg.unit_kind,
-                "kind_label": ROW_LABELS.get(reg.unit_kind, reg.unit_kind),
-                "registered": True,
-                "state": reg.state,
-                "state_label": STATE_LABELS.get(State(reg.state), reg.state),
-                "result": reg.result,
-                "result_label": str(Result(reg.result).label),
-                "imported": reg.imported,
-                "criteria_set": reg.criteria_set,
-                "decided_on": reg.decided_on.isoformat() if reg.decided_on else None,
-                "failed_criteria": failed,
-                "note": note,
-            }
-        )
+
+
+def registration_line(reg: Registration) -> dict[str, Any]:
+    """One registered unit as the drill-down shows it; for a unit not met, what failed: the
+    criteria with verdict not_met in its current assessment. Imported history has none."""
+    details: list[dict[str, Any]] = []
+    note = ""
+    if reg.imported:
+        note = IMPORTED_NO_CRITERIA
+    elif reg.result == Result.NOT_MET:
+        assessments = getattr(reg, "latest", None)
+        if assessments is None:
+            assessments = list(reg.assessments.order_by("-recorded_at", "-id")[:1])
+        if not assessments:
+            note = NO_ASSESSMENT
+        else:
+            details = _failed(assessments[0].evaluation or {})
+            if not details:
+                note = NO_FAILED_CRITERIA
+    return {
+        "code": reg.unit.code,
+        "name": reg.unit.name,
+        "kind": reg.unit_kind,
+        "kind_label": ROW_LABELS.get(reg.unit_kind, reg.unit_kind),
+        "registered": True,
+        "state": reg.state,
+        "state_label": STATE_LABELS.get(State(reg.state), reg.state),
+        "result": reg.result,
+        "result_label": str(Result(reg.result).label),
+        "imported": reg.imported,
+        "criteria_set": reg.criteria_set,
+        "decided_on": reg.decided_on.isoformat() if reg.decided_on else None,
+        "failed_criteria": [d["code"] for d in details],
+        "failed_points": [p for d in details for p in d["points"]],
+        "failed_details": details,
+        "note": note,
+    }
+
+
+def unit_lines(scope: Scope, year: int, units: QuerySet[Unit]) -> list[dict[str, Any]]:
+    """Each unit of the scope in ``year``: the registered ones (``registration_line``), then
+    the eligible units that did not register. Three queries whatever the number of units."""
+    regs = list(
+        _with_assessment(Registration.objects.filter(scope.registration_filter(), year=year))
+    )
+    lines = [registration_line(reg) for reg in regs]
+    seen = {reg.unit_id for reg in regs}
     for unit in units.order_by().values("id", "code", "name", "kind"):
         if unit["id"] in seen:
             continue
@@ -720,6 +764,8 @@ def unit_lines(scope: Scope, year: int, units: QuerySet[Unit]) -> list[dict[str,
                 "criteria_set": None,
                 "decided_on": None,
                 "failed_criteria": [],
+                "failed_points": [],
+                "failed_details": [],
                 "note": "",
             }
         )

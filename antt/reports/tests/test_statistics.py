@@ -271,7 +271,8 @@ def test_eligibility_in_sql_is_the_python_rule(db):
 def test_current_province_before_the_reform_sums_the_old_units(world):
     data = summary(Scope(world.now_province), 2022, today=TODAY)
     assert data["scope"]["code"] == "51"
-    assert data["legal_basis"]["code"] == "tt124-2021"
+    assert data["legal_basis"] == "TT 124/2021"
+    assert data["criteria_set"]["code"] == "tt124-2021"
     rows = data["rows"]
     assert [r["kind"] for r in rows] == ["residential_area", "commune", "agency", "enterprise",
                                          "school", "organization"]
@@ -301,7 +302,7 @@ def test_pending_registrations_count_as_registered_not_decided(world):
 
 def test_imported_year_under_tt23(world):
     data = summary(Scope(world.now_province), 2021, today=TODAY)
-    assert data["legal_basis"]["code"] == "tt23-2012"
+    assert (data["legal_basis"], data["criteria_set"]["code"]) == ("TT 23/2012", "tt23-2012")
     assert counts(data["rows"], "residential_area") == (3, 3, 2, 1, "66,67%")
     assert counts(data["rows"], "commune") == (2, 2, 1, 1, "50,00%")
     assert counts(child(data, "23281"), "residential_area") == (2, 2, 1, 1, "50,00%")
@@ -358,8 +359,9 @@ def test_commune_lists_its_units_and_what_failed(world):
     assert data["children"] == []
     lines = {line["code"]: line for line in data["units"]}
     assert set(lines) == {"23281", "23281-TDP01", "23281-TDP02", "23281-DN01"}
-    failed = lines["23281-TDP02"]["failed_criteria"]
-    assert [(f["code"], f["points"]) for f in failed] == [("4.3", ["4.3.c"])]
+    assert lines["23281-TDP02"]["failed_criteria"] == ["4.3"]
+    assert lines["23281-TDP02"]["failed_points"] == ["4.3.c"]
+    assert "có vụ việc phức tạp" in lines["23281-TDP02"]["failed_details"][0]["explanation"]
     assert lines["23281-DN01"]["registered"] is False
     c2 = {line["code"]: line for line in summary(Scope(world.now_c2), 2025)["units"]}
     assert c2["23290"]["failed_criteria"] == []
@@ -408,7 +410,7 @@ def test_query_count_does_not_grow_with_children(world, django_assert_max_num_qu
     assert _queries(Scope(world.now_province), 2022) == province
     with django_assert_max_num_queries(4):
         summary(Scope(None), 2022, today=TODAY)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         summary(Scope(world.now_province), 2022, today=TODAY)
     with django_assert_max_num_queries(6):
         summary(Scope(world.now_c1), 2025, today=TODAY)
@@ -420,10 +422,13 @@ def test_query_count_does_not_grow_with_children(world, django_assert_max_num_qu
 def test_review_marks_legal_basis_and_warns_at_both_breaks(world):
     data = review(Scope(world.now_province), [2021, 2022, 2023, 2024, 2025])
     series = {item["year"]: item for item in data["series"]}
-    assert [series[y]["legal_basis"]["short_title"] for y in (2021, 2022, 2025)] == [
+    assert [series[y]["legal_basis"] for y in (2021, 2022, 2025)] == [
         "TT 23/2012", "TT 124/2021", "TT 124/2021"]
-    assert [w["code"] for w in data["warnings"]] == ["criteria_change", "reform_2025"]
-    assert [w["years"] for w in data["warnings"]] == [[2021, 2022], [2024, 2025]]
+    assert [b["code"] for b in data["breaks"]] == ["criteria_change", "reform_2025"]
+    assert [b["years"] for b in data["breaks"]] == [[2021, 2022], [2024, 2025]]
+    assert "2021 → 2022" in data["warnings"][0]
+    assert "Thông tư số 23/2012" in data["warnings"][0]
+    assert "01/7/2025" in data["warnings"][1]
     assert series[2022]["breaks"] == ["criteria_change"]
     assert series[2025]["breaks"] == ["reform_2025"]
     assert series[2023]["breaks"] == []
@@ -465,3 +470,16 @@ def test_years_are_read(text, years):
 def test_bad_years_are_refused_in_vietnamese(text):
     with pytest.raises(YearsError):
         parse_years(text, 2012, 2026)
+
+
+def test_province_children_carry_their_units_not_met(world):
+    data = summary(Scope(world.now_province), 2025, today=TODAY)
+    units = {c["code"]: c["units"] for c in data["children"]}
+    assert [(u["code"], u["failed_criteria"]) for u in units["23281"]] == [
+        ("23281-TDP02", ["4.3"])]
+    assert [u["code"] for u in units["23290"]] == ["23290"]
+    old = summary(Scope(world.now_province), 2021, today=TODAY)
+    lines = {c["code"]: c["units"] for c in old["children"]}
+    assert [(u["code"], u["imported"]) for u in lines["23281"]] == [("23284-TDP02", True)]
+    assert "hồ sơ giấy" in lines["23281"][0]["note"]
+    assert "units" not in summary(Scope(None), 2025, today=TODAY)["children"][0]
