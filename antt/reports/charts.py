@@ -179,8 +179,15 @@ def _shape(parent: ET.Element, shape: str, x: float, y: float, r: float, **style
             else f"M{_fmt(x - r)},{_fmt(y - r)}L{_fmt(x + r)},{_fmt(y + r)}"
             f"M{_fmt(x - r)},{_fmt(y + r)}L{_fmt(x + r)},{_fmt(y - r)}"
         )
-        _el(parent, "path", d=d, stroke=stroke, stroke_width=2.5, fill="none",
-            class_=style.get("class_"))
+        _el(
+            parent,
+            "path",
+            d=d,
+            stroke=stroke,
+            stroke_width=2.5,
+            fill="none",
+            class_=style.get("class_"),
+        )
 
 
 # --- bar chart -----------------------------------------------------------------------------
@@ -215,14 +222,23 @@ def bar_chart_svg(
         f"{label}: {format_percent(rate, digits)}" + (f" ({note})" if note else "")
         for label, rate, note in zip(labels, rates, notes, strict=False)
     ]
-    root = _root(width, height, title, desc or "Biểu đồ thanh ngang. " + "; ".join(shown) + ".",
-                 "bar")
+    root = _root(
+        width, height, title, desc or "Biểu đồ thanh ngang. " + "; ".join(shown) + ".", "bar"
+    )
 
     axis = _el(root, "g", class_="axis", fill=MUTED, font_size=11, text_anchor="middle")
     for step in range(6):
         x = left + plot_w * step / 5
-        _el(axis, "line", x1=x, x2=x, y1=top - 6, y2=height - bottom + 2, stroke=GRID,
-            stroke_width=1)
+        _el(
+            axis,
+            "line",
+            x1=x,
+            x2=x,
+            y1=top - 6,
+            y2=height - bottom + 2,
+            stroke=GRID,
+            stroke_width=1,
+        )
         _el(axis, "text", f"{step * 20}%", x=x, y=height - bottom + 18)
 
     bars = _el(root, "g", class_="bars")
@@ -230,19 +246,51 @@ def bar_chart_svg(
         y = top + row_h * index
         row = _el(bars, "g", class_="row")
         _el(row, "title", shown[index])
-        _el(row, "text", _fit(str(label), label_size, left - 16), x=left - 8,
-            y=y + bar_h / 2 + 4, text_anchor="end", fill=INK, class_="label")
+        _el(
+            row,
+            "text",
+            _fit(str(label), label_size, left - 16),
+            x=left - 8,
+            y=y + bar_h / 2 + 4,
+            text_anchor="end",
+            fill=INK,
+            class_="label",
+        )
         if rate is None:
-            _el(row, "text", "chưa có số liệu", x=left + 4, y=y + bar_h / 2 + 4, fill=MUTED,
-                font_style="italic", class_="value")
+            _el(
+                row,
+                "text",
+                "chưa có số liệu",
+                x=left + 4,
+                y=y + bar_h / 2 + 4,
+                fill=MUTED,
+                font_style="italic",
+                class_="value",
+            )
             continue
         bar_w = plot_w * min(max(rate, 0.0), 1.0)
         _el(row, "rect", x=left, y=y, width=max(bar_w, 1.0), height=bar_h, fill=BAR, class_="bar")
         value = format_percent(rate, digits) + (f" ({note})" if note else "")
-        _el(row, "text", value, x=left + bar_w + 5, y=y + bar_h / 2 + 4, fill=INK,
-            font_weight="bold", class_="value")
-    _el(root, "line", x1=left, x2=left, y1=top - 6, y2=height - bottom + 2, stroke=INK,
-        stroke_width=1)
+        _el(
+            row,
+            "text",
+            value,
+            x=left + bar_w + 5,
+            y=y + bar_h / 2 + 4,
+            fill=INK,
+            font_weight="bold",
+            class_="value",
+        )
+    _el(
+        root,
+        "line",
+        x1=left,
+        x2=left,
+        y1=top - 6,
+        y2=height - bottom + 2,
+        stroke=INK,
+        stroke_width=1,
+    )
     return _serialise(root)
 
 
@@ -301,8 +349,9 @@ def line_chart_svg(
 
     words = []
     for name, vals in lines.items():
-        pairs = ", ".join(f"{y}: {format_percent(v, digits)}" for y, v in zip(years, vals,
-                                                                             strict=False))
+        pairs = ", ".join(
+            f"{y}: {format_percent(v, digits)}" for y, v in zip(years, vals, strict=False)
+        )
         words.append(f"{name} ({pairs})")
     shown_marks = {y: text for y, text in marks.items() if lo_year < y <= hi_year}
     summary = "Biểu đồ đường, tỷ lệ đạt theo năm. " + "; ".join(words) + "."
@@ -321,22 +370,52 @@ def line_chart_svg(
         _el(axis, "line", x1=left, x2=left + plot_w, y1=y, y2=y, stroke=GRID, stroke_width=1)
         _el(axis, "text", format_percent(rate, 0), x=left - 6, y=y + 4, text_anchor="end")
     for year in years:
-        _el(axis, "text", str(year), x=x_of(year), y=top + plot_h + 18, text_anchor="middle",
-            class_="year")
+        _el(
+            axis,
+            "text",
+            str(year),
+            x=x_of(year),
+            y=top + plot_h + 18,
+            text_anchor="middle",
+            class_="year",
+        )
     _el(root, "line", x1=left, x2=left, y1=top, y2=top + plot_h, stroke=INK, stroke_width=1)
-    _el(root, "line", x1=left, x2=left + plot_w, y1=top + plot_h, y2=top + plot_h, stroke=INK,
-        stroke_width=1)
+    _el(
+        root,
+        "line",
+        x1=left,
+        x2=left + plot_w,
+        y1=top + plot_h,
+        y2=top + plot_h,
+        stroke=INK,
+        stroke_width=1,
+    )
 
     marker_group = _el(root, "g", class_="markers", fill=INK, font_size=10.5)
     for index, (year, caption) in enumerate(sorted(shown_marks.items())):
         x = x_of(year - 0.5) if (year - 1) >= lo_year else x_of(year)
         mark = _el(marker_group, "g", class_="marker")
         _el(mark, "title", caption)
-        _el(mark, "line", x1=x, x2=x, y1=top - 6 - 12 * (index % 2), y2=top + plot_h,
-            stroke="#6e7781", stroke_width=1.5, stroke_dasharray="5 4")
+        _el(
+            mark,
+            "line",
+            x1=x,
+            x2=x,
+            y1=top - 6 - 12 * (index % 2),
+            y2=top + plot_h,
+            stroke="#6e7781",
+            stroke_width=1.5,
+            stroke_dasharray="5 4",
+        )
         anchor = "end" if x > left + plot_w * 0.6 else "start"
-        _el(mark, "text", caption, x=x + (-4 if anchor == "end" else 4),
-            y=top - 8 - 12 * (index % 2), text_anchor=anchor)
+        _el(
+            mark,
+            "text",
+            caption,
+            x=x + (-4 if anchor == "end" else 4),
+            y=top - 8 - 12 * (index % 2),
+            text_anchor=anchor,
+        )
 
     plot = _el(root, "g", class_="series-group")
     legend = _el(root, "g", class_="legend", fill=INK, font_size=11.5)
@@ -355,20 +434,45 @@ def line_chart_svg(
         for segment in segments:
             if len(segment) > 1:
                 d = "M" + "L".join(f"{_fmt(a)},{_fmt(b)}" for a, b in segment)
-                _el(group, "path", d=d, fill="none", stroke=colour, stroke_width=2.2,
-                    stroke_dasharray=dash, class_="line")
+                _el(
+                    group,
+                    "path",
+                    d=d,
+                    fill="none",
+                    stroke=colour,
+                    stroke_width=2.2,
+                    stroke_dasharray=dash,
+                    class_="line",
+                )
         for year, rate in zip(years, vals, strict=False):
             if rate is None:
                 continue
             point = _el(group, "g", class_="point")
             _el(point, "title", f"{name} – năm {year}: {format_percent(rate, digits)}")
-            _shape(point, shape, x_of(year), y_of(rate), 4.5, fill=colour, stroke="#ffffff",
-                   stroke_width=1)
+            _shape(
+                point,
+                shape,
+                x_of(year),
+                y_of(rate),
+                4.5,
+                fill=colour,
+                stroke="#ffffff",
+                stroke_width=1,
+            )
         offset, row = legend_at[index]
         lx, ly = left + offset, height - bottom + 42 + row * 20
         item = _el(legend, "g", class_="legend-item")
-        _el(item, "line", x1=lx, x2=lx + 30, y1=ly - 4, y2=ly - 4, stroke=colour,
-            stroke_width=2.2, stroke_dasharray=dash)
+        _el(
+            item,
+            "line",
+            x1=lx,
+            x2=lx + 30,
+            y1=ly - 4,
+            y2=ly - 4,
+            stroke=colour,
+            stroke_width=2.2,
+            stroke_dasharray=dash,
+        )
         _shape(item, shape, lx + 15, ly - 4, 4.5, fill=colour, stroke="#ffffff", stroke_width=1)
         _el(item, "text", name, x=lx + 38, y=ly)
     return _serialise(root)
@@ -404,18 +508,37 @@ def _map_symbol(parent: ET.Element, cls: str, x: float, y: float, r: float) -> N
     """Circle plus an inner mark: none for good, a bar for middling, a cross for bad."""
     colour = MAP_CLASSES[cls][1]
     if cls == "none":
-        _el(parent, "circle", cx=x, cy=y, r=r, fill="#ffffff", stroke="#6e7781",
-            stroke_width=1.5, stroke_dasharray="2 2")
+        _el(
+            parent,
+            "circle",
+            cx=x,
+            cy=y,
+            r=r,
+            fill="#ffffff",
+            stroke="#6e7781",
+            stroke_width=1.5,
+            stroke_dasharray="2 2",
+        )
         return
     _el(parent, "circle", cx=x, cy=y, r=r, fill=colour, stroke="#ffffff", stroke_width=1)
     k = r * 0.5
     if cls == "mid":
-        _el(parent, "path", d=f"M{_fmt(x - k)},{_fmt(y)}H{_fmt(x + k)}", stroke="#ffffff",
-            stroke_width=max(r * 0.3, 1.2))
+        _el(
+            parent,
+            "path",
+            d=f"M{_fmt(x - k)},{_fmt(y)}H{_fmt(x + k)}",
+            stroke="#ffffff",
+            stroke_width=max(r * 0.3, 1.2),
+        )
     elif cls in ("not_met", "low"):
-        _el(parent, "path", d=f"M{_fmt(x - k)},{_fmt(y - k)}L{_fmt(x + k)},{_fmt(y + k)}"
-            f"M{_fmt(x - k)},{_fmt(y + k)}L{_fmt(x + k)},{_fmt(y - k)}", stroke="#ffffff",
-            stroke_width=max(r * 0.28, 1.2))
+        _el(
+            parent,
+            "path",
+            d=f"M{_fmt(x - k)},{_fmt(y - k)}L{_fmt(x + k)},{_fmt(y + k)}"
+            f"M{_fmt(x - k)},{_fmt(y + k)}L{_fmt(x + k)},{_fmt(y - k)}",
+            stroke="#ffffff",
+            stroke_width=max(r * 0.28, 1.2),
+        )
 
 
 Box = tuple[float, float, float, float]
@@ -434,10 +557,14 @@ def _label_spot(
     )
     own = (x - r, y - r, x + r, y + r)
     for lx, ly, anchor, box in candidates:
-        inside = frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] \
-            and box[3] <= frame[3]
+        inside = (
+            frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] and box[3] <= frame[3]
+        )
         clear = all(
-            other == own or box[2] <= other[0] or other[2] <= box[0] or box[3] <= other[1]
+            other == own
+            or box[2] <= other[0]
+            or other[2] <= box[0]
+            or box[3] <= other[1]
             or other[3] <= box[1]
             for other in taken
         )
@@ -516,8 +643,18 @@ def commune_map_svg(
     if missing:
         summary += f" {len(missing)} đơn vị chưa có tọa độ nên không hiện trên bản đồ."
     root = _root(width, height, title, desc or summary, "map")
-    _el(root, "rect", x=frame_x0, y=top, width=frame_x1 - frame_x0, height=frame_y1 - top,
-        fill="#f6f8fa", stroke=GRID, stroke_width=1, class_="frame")
+    _el(
+        root,
+        "rect",
+        x=frame_x0,
+        y=top,
+        width=frame_x1 - frame_x0,
+        height=frame_y1 - top,
+        fill="#f6f8fa",
+        stroke=GRID,
+        stroke_width=1,
+        class_="frame",
+    )
     radius = 7.0 if len(placed) <= 150 else 4.5
     communes = _el(root, "g", class_="communes")
     labels = _el(root, "g", class_="labels", fill=INK, font_size=10)
@@ -553,8 +690,12 @@ def commune_map_svg(
     nx, ny = frame_x1 - 20, top + 10
     north = _el(root, "g", class_="north", fill=INK)
     _el(north, "title", "Hướng Bắc")
-    _el(north, "polygon", points=f"{_fmt(nx)},{_fmt(ny)} {_fmt(nx - 6)},{_fmt(ny + 16)} "
-        f"{_fmt(nx)},{_fmt(ny + 12)} {_fmt(nx + 6)},{_fmt(ny + 16)}")
+    _el(
+        north,
+        "polygon",
+        points=f"{_fmt(nx)},{_fmt(ny)} {_fmt(nx - 6)},{_fmt(ny + 16)} "
+        f"{_fmt(nx)},{_fmt(ny + 12)} {_fmt(nx + 6)},{_fmt(ny + 16)}",
+    )
     _el(north, "text", "B", x=nx, y=ny + 30, text_anchor="middle", font_weight="bold")
     if placed:
         km_per_px = 111.32 / scale
@@ -562,8 +703,14 @@ def commune_map_svg(
         bar = km / km_per_px
         sx, sy = frame_x0 + 12, frame_y1 - 12
         scale_bar = _el(root, "g", class_="scale", fill=INK, font_size=10)
-        _el(scale_bar, "path", d=f"M{_fmt(sx)},{_fmt(sy - 5)}V{_fmt(sy)}H{_fmt(sx + bar)}"
-            f"V{_fmt(sy - 5)}", fill="none", stroke=INK, stroke_width=1.5)
+        _el(
+            scale_bar,
+            "path",
+            d=f"M{_fmt(sx)},{_fmt(sy - 5)}V{_fmt(sy)}H{_fmt(sx + bar)}V{_fmt(sy - 5)}",
+            fill="none",
+            stroke=INK,
+            stroke_width=1.5,
+        )
         km_text = format_int(km) if km >= 1 else "0,5"
         _el(scale_bar, "text", f"{km_text} km", x=sx + bar + 5, y=sy)
 

@@ -247,8 +247,9 @@ def headline(scope: str, rows: Sequence[Row]) -> str:
         if not row.denominator:
             parts.append(f"{_together(row, rows)}chưa có {row.noun} nào đăng ký")
         else:
-            parts.append(f"{_together(row, rows)}{row.ratio} {row.noun} đạt tiêu chuẩn "
-                         f"({row.rate_display})")
+            parts.append(
+                f"{_together(row, rows)}{row.ratio} {row.noun} đạt tiêu chuẩn ({row.rate_display})"
+            )
     if not parts:
         return f"{scope} chưa có số liệu về kết quả xây dựng đạt tiêu chuẩn {STANDARD}."
     return f"{scope} có {'; '.join(parts)}."
@@ -490,8 +491,10 @@ def lowest_children_sentence(report: Report, count: int = 3) -> str:
     full = sum(1 for rate, _, _ in rated if rate >= 1)
     lowest = sorted((r for r in rated if r[0] < 1), key=lambda r: r[0])[:count]
     noun = kind_noun(kind, report.year)
-    text = (f"Có {format_int(full)}/{format_int(len(rated))} đơn vị trực thuộc có 100% {noun} "
-            "đạt tiêu chuẩn")
+    text = (
+        f"Có {format_int(full)}/{format_int(len(rated))} đơn vị trực thuộc có 100% {noun} "
+        "đạt tiêu chuẩn"
+    )
     if lowest:
         names = ", ".join(f"{c.name} ({r.ratio}, {r.rate_display})" for _, c, r in lowest)
         text += f"; tỷ lệ {noun} đạt thấp nhất: {names}"
@@ -516,8 +519,10 @@ def review_report(data: Mapping[str, Any]) -> Report:
     years = sorted({_int(y) or 0 for y in data.get("years") or []} | {s.year for s in series})
     last = years[-1] if years else None
     kinds = [k for k in KIND_ORDER if any(r.kind == k for s in series for r in s.rows)]
-    period = f" giai đoạn {years[0]}{NBSP}-{NBSP}{years[-1]}" if len(years) > 1 else (
-        f" năm {years[0]}" if years else ""
+    period = (
+        f" giai đoạn {years[0]}{NBSP}-{NBSP}{years[-1]}"
+        if len(years) > 1
+        else (f" năm {years[0]}" if years else "")
     )
     subject = str(
         data.get("title")
@@ -537,8 +542,9 @@ def review_report(data: Mapping[str, Any]) -> Report:
     paragraphs = []
     for result in series:
         basis = f" (theo {result.legal_basis})" if result.legal_basis else ""
-        paragraphs.append(f"Năm {result.year}{basis}: " + _lower_first(
-            headline(report.scope, result.rows)))
+        paragraphs.append(
+            f"Năm {result.year}{basis}: " + _lower_first(headline(report.scope, result.rows))
+        )
     paragraphs.extend(change_sentences(series, last))
     report.paragraphs = paragraphs
     return report
@@ -571,8 +577,9 @@ def change_sentences(series: Sequence[YearResult], label_year: int | None) -> li
         )
         caveats = []
         if first.legal_basis and last.legal_basis and first.legal_basis != last.legal_basis:
-            caveats.append(f"hai năm áp dụng tiêu chí khác nhau ({first.legal_basis}, "
-                           f"{last.legal_basis})")
+            caveats.append(
+                f"hai năm áp dụng tiêu chí khác nhau ({first.legal_basis}, {last.legal_basis})"
+            )
         if first.year < REFORM_YEAR <= last.year:
             caveats.append("địa giới hành chính đã thay đổi từ 01/7/2025")
         if caveats:

@@ -26,12 +26,18 @@ def summary_figures(report: Report) -> list[Figure]:
     year = f" năm {report.year}" if report.year else ""
     rated = [r for r in report.rows if r.denominator]
     if rated:
-        figures.append(Figure(
-            f"Tỷ lệ đạt tiêu chuẩn theo loại đơn vị{year}",
-            bar_chart_svg([r.label for r in rated], [r.rate for r in rated],
-                          f"Tỷ lệ đạt tiêu chuẩn theo loại đơn vị{year}",
-                          annotations=[r.ratio for r in rated], width=WIDTH),
-        ))
+        figures.append(
+            Figure(
+                f"Tỷ lệ đạt tiêu chuẩn theo loại đơn vị{year}",
+                bar_chart_svg(
+                    [r.label for r in rated],
+                    [r.rate for r in rated],
+                    f"Tỷ lệ đạt tiêu chuẩn theo loại đơn vị{year}",
+                    annotations=[r.ratio for r in rated],
+                    width=WIDTH,
+                ),
+            )
+        )
     kind = main_kind(report.child_kinds)
     if kind is None:
         return figures
@@ -42,13 +48,23 @@ def summary_figures(report: Report) -> list[Figure]:
             chosen = sorted(entries, key=lambda e: (e[1].rate is None, -(e[1].rate or 0)))
             title = f"Tỷ lệ {noun} đạt tiêu chuẩn theo đơn vị trực thuộc{year}"
         else:
-            chosen = sorted((e for e in entries if e[1].rate is not None),
-                            key=lambda e: e[1].rate or 0)[:LOWEST]
-            title = (f"{LOWEST} đơn vị trực thuộc có tỷ lệ {noun} đạt tiêu chuẩn thấp nhất"
-                     f"{year}")
-        figures.append(Figure(title, bar_chart_svg(
-            [c.name for c, _ in chosen], [r.rate for _, r in chosen], title,
-            annotations=[r.ratio for _, r in chosen], width=WIDTH), "children"))
+            chosen = sorted(
+                (e for e in entries if e[1].rate is not None), key=lambda e: e[1].rate or 0
+            )[:LOWEST]
+            title = f"{LOWEST} đơn vị trực thuộc có tỷ lệ {noun} đạt tiêu chuẩn thấp nhất{year}"
+        figures.append(
+            Figure(
+                title,
+                bar_chart_svg(
+                    [c.name for c, _ in chosen],
+                    [r.rate for _, r in chosen],
+                    title,
+                    annotations=[r.ratio for _, r in chosen],
+                    width=WIDTH,
+                ),
+                "children",
+            )
+        )
     located = [(c, r) for c, r in entries if c.latitude is not None and c.longitude is not None]
     if located:
         figures.append(_map(report, entries, noun, year))
@@ -64,8 +80,12 @@ def _map(report: Report, entries: list[tuple[Child, Row]], noun: str, year: str)
     )
     points = []
     for child, row in entries:
-        point: dict[str, Any] = {"code": child.code, "name": child.name,
-                                 "latitude": child.latitude, "longitude": child.longitude}
+        point: dict[str, Any] = {
+            "code": child.code,
+            "name": child.name,
+            "latitude": child.latitude,
+            "longitude": child.longitude,
+        }
         if communes:
             own = child.row("commune")
             point["result"] = "met" if own is not None and own.met else "not_met"

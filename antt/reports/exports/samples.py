@@ -16,8 +16,9 @@ from antt.reports.charts import format_percent
 
 # code, name, latitude, longitude, residential areas (eligible, registered, met),
 # agencies+enterprises+schools (eligible, registered, met), commune met?
-CHILDREN: tuple[tuple[str, str, float, float, tuple[int, int, int], tuple[int, int, int], bool],
-                ...] = (
+CHILDREN: tuple[
+    tuple[str, str, float, float, tuple[int, int, int], tuple[int, int, int], bool], ...
+] = (
     ("21001", "Phường Cẩm Thành", 15.121, 108.804, (62, 62, 62), (66, 60, 55), True),
     ("21004", "Phường Nghĩa Lộ", 15.108, 108.815, (58, 58, 57), (58, 52, 47), True),
     ("21211", "Xã Tịnh Khê", 15.187, 108.868, (70, 68, 66), (33, 30, 26), True),
@@ -35,17 +36,30 @@ CHILDREN: tuple[tuple[str, str, float, float, tuple[int, int, int], tuple[int, i
 FAILED_RESIDENTIAL: dict[str, list[tuple[str, str, list[str]]]] = {
     "21004": [("2100401", "Tổ dân phố 5", ["4.3.d"])],
     "21211": [("2121103", "Thôn Mỹ Lai", ["4.3.b"]), ("2121107", "Thôn Cổ Lũy", ["4.4.b"])],
-    "20902": [("2090212", "Thôn An Phú", ["4.2", "4.5"]), ("2090220", "Thôn Phước Thiện",
-                                                             ["4.3.e"])],
-    "21841": [("2184105", "Tổ dân phố Nguyễn Nghiêm", ["4.3.a"]), ("2184109", "Tổ dân phố 9",
-                                                                   ["4.4.c"])],
-    "21763": [("2176302", "Thôn Làng Mâm", ["4.1"]), ("2176311", "Thôn Gò Khoách", ["4.3.d"]),
-              ("2176315", "Thôn Măng Lây", ["4.4.b", "4.5"])],
-    "21466": [("2146604", "Thôn Gò Da", ["4.3.g"]), ("2146608", "Thôn Xà Ây", ["4.4.a"]),
-              ("2146613", "Thôn Tà Bần", ["4.3.b"])],
+    "20902": [
+        ("2090212", "Thôn An Phú", ["4.2", "4.5"]),
+        ("2090220", "Thôn Phước Thiện", ["4.3.e"]),
+    ],
+    "21841": [
+        ("2184105", "Tổ dân phố Nguyễn Nghiêm", ["4.3.a"]),
+        ("2184109", "Tổ dân phố 9", ["4.4.c"]),
+    ],
+    "21763": [
+        ("2176302", "Thôn Làng Mâm", ["4.1"]),
+        ("2176311", "Thôn Gò Khoách", ["4.3.d"]),
+        ("2176315", "Thôn Măng Lây", ["4.4.b", "4.5"]),
+    ],
+    "21466": [
+        ("2146604", "Thôn Gò Da", ["4.3.g"]),
+        ("2146608", "Thôn Xà Ây", ["4.4.a"]),
+        ("2146613", "Thôn Tà Bần", ["4.3.b"]),
+    ],
     "23305": [("2330518", "Tổ dân phố 18", ["4.3.c"])],
-    "23380": [("2338002", "Thôn 2", ["4.3.d"]), ("2338006", "Thôn Kon Stiu", ["4.4.b"]),
-              ("2338011", "Thôn Đăk Dường", ["4.2"])],
+    "23380": [
+        ("2338002", "Thôn 2", ["4.3.d"]),
+        ("2338006", "Thôn Kon Stiu", ["4.4.b"]),
+        ("2338011", "Thôn Đăk Dường", ["4.2"]),
+    ],
 }
 FAILED_COMMUNE_CRITERIA = {"21763": ["5.4"], "23380": ["5.2", "5.4"]}
 
@@ -67,27 +81,38 @@ def sample_summary() -> dict[str, Any]:
     children = []
     for code, name, lat, lon, kdc, org, commune_met in CHILDREN:
         units = [
-            {"code": u_code, "name": u_name, "kind": "residential_area", "result": "not_met",
-             "failed_criteria": criteria}
+            {
+                "code": u_code,
+                "name": u_name,
+                "kind": "residential_area",
+                "result": "not_met",
+                "failed_criteria": criteria,
+            }
             for u_code, u_name, criteria in FAILED_RESIDENTIAL.get(code, [])
         ]
-        units.append({
-            "code": code, "name": name, "kind": "commune",
-            "result": "met" if commune_met else "not_met",
-            "failed_criteria": FAILED_COMMUNE_CRITERIA.get(code, []),
-        })
-        children.append({
-            "code": code,
-            "name": name,
-            "latitude": lat,
-            "longitude": lon,
-            "rows": [
-                _row("residential_area", *kdc),
-                _row("commune", 1, 1, 1 if commune_met else 0),
-                _row("organization", *org),
-            ],
-            "units": units,
-        })
+        units.append(
+            {
+                "code": code,
+                "name": name,
+                "kind": "commune",
+                "result": "met" if commune_met else "not_met",
+                "failed_criteria": FAILED_COMMUNE_CRITERIA.get(code, []),
+            }
+        )
+        children.append(
+            {
+                "code": code,
+                "name": name,
+                "latitude": lat,
+                "longitude": lon,
+                "rows": [
+                    _row("residential_area", *kdc),
+                    _row("commune", 1, 1, 1 if commune_met else 0),
+                    _row("organization", *org),
+                ],
+                "units": units,
+            }
+        )
     return {
         "year": 2025,
         "scope": {"code": "51", "name": "Tỉnh Quảng Ngãi"},
@@ -171,8 +196,9 @@ def write_samples(folder: Path) -> list[Path]:
     }
     figures = summary_figures(summary_report(summary))
     chart = next(f for f in figures if f.part == "children")
-    files["bieu-do-mau.svg"] = ('<?xml version="1.0" encoding="UTF-8"?>\n' + chart.svg + "\n"
-                                ).encode()
+    files["bieu-do-mau.svg"] = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + chart.svg + "\n"
+    ).encode()
     written = []
     for name, content in files.items():
         path = folder / name

@@ -47,8 +47,15 @@ FIGURE_COLUMNS: tuple[tuple[str, str | None, int], ...] = (
 
 
 def _figures(row: Row) -> list[Any]:
-    return [row.eligible, row.registered, row.met, row.not_met, row.ratio, row.rate,
-            row.rate_display]
+    return [
+        row.eligible,
+        row.registered,
+        row.met,
+        row.not_met,
+        row.ratio,
+        row.rate,
+        row.rate_display,
+    ]
 
 
 def _safe(cell: Any) -> None:
@@ -78,8 +85,7 @@ def _sheet(
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for index, (_, number_format, width) in enumerate(columns, start=1):
         letter = get_column_letter(index)
-        longest = max((len(str(r[index - 1])) for r in rows if r[index - 1] is not None),
-                      default=0)
+        longest = max((len(str(r[index - 1])) for r in rows if r[index - 1] is not None), default=0)
         ws.column_dimensions[letter].width = min(max(width, longest + 2), 60)
         for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
             if number_format:
@@ -99,8 +105,12 @@ def _sheet(
 def _notes_sheet(wb: Workbook, report: Report, facts: Sequence[tuple[str, Any]]) -> None:
     rows: list[tuple[str, Any]] = [
         ("Báo cáo", report.file_title),
-        ("Địa bàn", f"{report.scope_name} ({report.scope_code})" if report.scope_code
-         else report.scope_name),
+        (
+            "Địa bàn",
+            f"{report.scope_name} ({report.scope_code})"
+            if report.scope_code
+            else report.scope_name,
+        ),
         *facts,
         ("Căn cứ", report.legal_basis_text or report.legal_basis or "—"),
         ("Thời điểm trích xuất", report.generated),
@@ -129,26 +139,47 @@ def summary_xlsx(data: Mapping[str, Any]) -> bytes:
     report = summary_report(data)
     wb = Workbook()
     _sheet(
-        wb, "Tổng hợp", "TongHop",
+        wb,
+        "Tổng hợp",
+        "TongHop",
         (("Loại đơn vị", None, 34), *FIGURE_COLUMNS),
         [[row.label, *_figures(row)] for row in report.rows],
     )
     _sheet(
-        wb, "Theo đơn vị", "TheoDonVi",
-        (("Mã đơn vị", TEXT, 11), ("Tên đơn vị", None, 28), ("Loại đơn vị", None, 30),
-         *FIGURE_COLUMNS),
-        [[child.code, child.name, row.label, *_figures(row)]
-         for child in report.children for row in child.rows],
+        wb,
+        "Theo đơn vị",
+        "TheoDonVi",
+        (
+            ("Mã đơn vị", TEXT, 11),
+            ("Tên đơn vị", None, 28),
+            ("Loại đơn vị", None, 30),
+            *FIGURE_COLUMNS,
+        ),
+        [
+            [child.code, child.name, row.label, *_figures(row)]
+            for child in report.children
+            for row in child.rows
+        ],
         freeze="C2",
     )
     if report.has_unit_lists or report.failed:
         _sheet(
-            wb, "Danh sách chưa đạt", "ChuaDat",
-            (("Mã đơn vị cấp trên", TEXT, 12), ("Đơn vị cấp trên", None, 24),
-             ("Mã đơn vị", TEXT, 12), ("Tên đơn vị", None, 30), ("Loại đơn vị", None, 18),
-             ("Kết quả", None, 10), ("Tiêu chí chưa đạt", None, 30)),
-            [[u.parent_code, u.parent_name, u.code, u.name, u.kind, u.result, u.criteria_text]
-             for u in report.failed],
+            wb,
+            "Danh sách chưa đạt",
+            "ChuaDat",
+            (
+                ("Mã đơn vị cấp trên", TEXT, 12),
+                ("Đơn vị cấp trên", None, 24),
+                ("Mã đơn vị", TEXT, 12),
+                ("Tên đơn vị", None, 30),
+                ("Loại đơn vị", None, 18),
+                ("Kết quả", None, 10),
+                ("Tiêu chí chưa đạt", None, 30),
+            ),
+            [
+                [u.parent_code, u.parent_name, u.code, u.name, u.kind, u.result, u.criteria_text]
+                for u in report.failed
+            ],
             freeze="E2",
         )
     _notes_sheet(wb, report, [("Năm", report.year or "—")])
@@ -161,25 +192,34 @@ def review_xlsx(data: Mapping[str, Any]) -> bytes:
     report = review_report(data)
     wb = Workbook()
     _sheet(
-        wb, "Theo năm", "TheoNam",
+        wb,
+        "Theo năm",
+        "TheoNam",
         (("Năm", "0", 7), ("Căn cứ", None, 14), ("Loại đơn vị", None, 34), *FIGURE_COLUMNS),
-        [[result.year, result.legal_basis or "—", row.label, *_figures(row)]
-         for result in report.series for row in result.rows],
+        [
+            [result.year, result.legal_basis or "—", row.label, *_figures(row)]
+            for result in report.series
+            for row in result.rows
+        ],
         freeze="D2",
     )
     labels: dict[str, str] = {}
     for result in reversed(report.series):  # the latest wording names the row
         for row in result.rows:
             labels.setdefault(row.kind, row.label)
-    kinds = sorted(labels.items(), key=lambda item: KIND_ORDER.index(item[0])
-                   if item[0] in KIND_ORDER else len(KIND_ORDER))
+    kinds = sorted(
+        labels.items(),
+        key=lambda item: KIND_ORDER.index(item[0]) if item[0] in KIND_ORDER else len(KIND_ORDER),
+    )
     by_year = {result.year: {row.kind: row for row in result.rows} for result in report.series}
     pivot = []
     for kind, label in kinds:
         rates = [getattr(by_year.get(year, {}).get(kind), "rate", None) for year in report.years]
         pivot.append([label, *rates])
     _sheet(
-        wb, "Tỷ lệ theo năm", "TyLeTheoNam",
+        wb,
+        "Tỷ lệ theo năm",
+        "TyLeTheoNam",
         (("Loại đơn vị", None, 34), *((str(year), PERCENT, 10) for year in report.years)),
         pivot,
         freeze="B2",

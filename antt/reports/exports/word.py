@@ -132,8 +132,7 @@ def _rule(cell: _Cell, length_cm: float, cell_cm: float) -> None:
     run.font.size = Pt(2)
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
-    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"),
-                       ("w:color", "000000")):
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
         bottom.set(qn(key), value)
     borders.append(bottom)
     paragraph._p.get_or_add_pPr().append(borders)
@@ -173,8 +172,9 @@ def _header_block(doc: Any, report: Report) -> None:
     _tight(first)
     _tight(_para(left, report.issuer_name, bold=True, size=13, align=centre))
     _rule(left, 2.2, LEFT_CM)
-    _tight(_para(left, report.number_line, size=13, align=centre)).paragraph_format.space_before \
-        = Pt(6)
+    _tight(
+        _para(left, report.number_line, size=13, align=centre)
+    ).paragraph_format.space_before = Pt(6)
     top = right.paragraphs[0]
     top.add_run(MOTTO_COUNTRY).bold = True
     top.runs[0].font.size = Pt(12.5)
@@ -239,8 +239,9 @@ def _figure(doc: Any, figure: Figure, number: int) -> None:
     doc.add_picture(io.BytesIO(svg_to_png(figure.svg)), width=Cm(TEXT_WIDTH_CM - 0.5))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.paragraphs[-1].paragraph_format.keep_with_next = True
-    _para(doc, f"Biểu đồ {number}. {figure.caption}", style="Caption",
-          align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(
+        doc, f"Biểu đồ {number}. {figure.caption}", style="Caption", align=WD_ALIGN_PARAGRAPH.CENTER
+    )
 
 
 def _notes(doc: Any, report: Report, heading: str) -> None:
@@ -252,14 +253,17 @@ def _notes(doc: Any, report: Report, heading: str) -> None:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     for text in report.notes:
         _para(doc, text, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    _para(doc, f"Số liệu trích xuất từ hệ thống lúc {report.generated}.", italic=True,
-          indent=True)
+    _para(doc, f"Số liệu trích xuất từ hệ thống lúc {report.generated}.", italic=True, indent=True)
 
 
 def _closing(doc: Any, report: Report) -> None:
     doc.add_heading("PHƯƠNG HƯỚNG, KIẾN NGHỊ", level=1)
-    _para(doc, "(Phần đánh giá, phương hướng và kiến nghị do cơ quan báo cáo bổ sung trước khi "
-          "trình ký.)", italic=True, indent=True)
+    _para(
+        doc,
+        "(Phần đánh giá, phương hướng và kiến nghị do cơ quan báo cáo bổ sung trước khi trình ký.)",
+        italic=True,
+        indent=True,
+    )
     left, right = _two_columns(doc)
     first = _tight(left.paragraphs[0])
     run = first.add_run("Nơi nhận:")
@@ -304,8 +308,17 @@ def summary_docx(data: Mapping[str, Any]) -> bytes:
     _table(
         doc,
         ["Loại đơn vị", "Thuộc diện", "Đăng ký", "Đạt", "Chưa đạt", "Tỷ lệ đạt"],
-        [[r.label, r.eligible_text, r.registered_text, r.met_text, r.not_met_text,
-          f"{r.ratio}\n{r.rate_display}"] for r in report.rows],
+        [
+            [
+                r.label,
+                r.eligible_text,
+                r.registered_text,
+                r.met_text,
+                r.not_met_text,
+                f"{r.ratio}\n{r.rate_display}",
+            ]
+            for r in report.rows
+        ],
         [5.3, 2.1, 2.1, 2.1, 2.1, 2.8],
     )
     for figure in (f for f in figures if f.part == "scope"):
@@ -315,8 +328,9 @@ def summary_docx(data: Mapping[str, Any]) -> bytes:
         doc.add_heading("II. KẾT QUẢ THEO ĐƠN VỊ TRỰC THUỘC", level=1)
         kinds = report.child_kinds
         share = (TEXT_WIDTH_CM - 1.3 - 5.0) / max(len(kinds), 1)
-        _para(doc, "Bảng 2. Kết quả theo đơn vị trực thuộc (đạt/đăng ký, tỷ lệ đạt)",
-              style="Caption")
+        _para(
+            doc, "Bảng 2. Kết quả theo đơn vị trực thuộc (đạt/đăng ký, tỷ lệ đạt)", style="Caption"
+        )
         rows = []
         for index, child in enumerate(report.children, start=1):
             cells = [str(index), child.name]
@@ -324,8 +338,13 @@ def summary_docx(data: Mapping[str, Any]) -> bytes:
                 row = child.row(kind)
                 cells.append(f"{row.ratio}\n{row.rate_display}" if row else "—")
             rows.append(cells)
-        _table(doc, ["STT", "Đơn vị", *(kind_label(k, report.year) for k in kinds)], rows,
-               [1.3, 5.0, *([share] * len(kinds))], numeric_from=2)
+        _table(
+            doc,
+            ["STT", "Đơn vị", *(kind_label(k, report.year) for k in kinds)],
+            rows,
+            [1.3, 5.0, *([share] * len(kinds))],
+            numeric_from=2,
+        )
         for figure in (f for f in figures if f.part == "children"):
             _figure(doc, figure, next(numbers))
 
@@ -336,8 +355,10 @@ def summary_docx(data: Mapping[str, Any]) -> bytes:
         _table(
             doc,
             ["STT", "Đơn vị", "Loại đơn vị", "Thuộc", "Tiêu chí chưa đạt"],
-            [[str(i), u.name, u.kind, u.parent_name, u.criteria_text]
-             for i, u in enumerate(report.failed, start=1)],
+            [
+                [str(i), u.name, u.kind, u.parent_name, u.criteria_text]
+                for i, u in enumerate(report.failed, start=1)
+            ],
             [1.3, 4.4, 3.2, 3.6, 4.0],
             numeric_from=99,
         )

@@ -20,7 +20,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def parse(svg: str) -> ET.Element:
-    return ET.fromstring(svg)
+    return ET.fromstring(svg)  # noqa: S314 - our own output
 
 
 def texts(root: ET.Element) -> list[str]:
@@ -33,8 +33,17 @@ def by_class(root: ET.Element, name: str) -> list[ET.Element]:
 
 @pytest.mark.parametrize(
     ("rate", "text"),
-    [(740 / 757, "97,75%"), (92 / 102, "90,20%"), (409 / 473, "86,47%"), (1, "100,00%"),
-     (0, "0,00%"), (0.12345, "12,35%"), (None, "—"), ("x", "—"), (12.345, "1.234,50%")],
+    [
+        (740 / 757, "97,75%"),
+        (92 / 102, "90,20%"),
+        (409 / 473, "86,47%"),
+        (1, "100,00%"),
+        (0, "0,00%"),
+        (0.12345, "12,35%"),
+        (None, "—"),
+        ("x", "—"),
+        (12.345, "1.234,50%"),
+    ],
 )
 def test_format_percent_is_vietnamese_and_rounds_half_up(rate, text):
     assert format_percent(rate) == text
@@ -128,7 +137,8 @@ def test_line_chart_series_differ_by_shape_and_dash_not_only_colour():
     root = parse(line_chart_svg(YEARS, {"A": [0.9] * 5, "B": [0.8] * 5}, "T"))
     a, b = by_class(root, "series")
     assert by_class(a, "line")[0].get("stroke-dasharray") != by_class(b, "line")[0].get(
-        "stroke-dasharray")
+        "stroke-dasharray"
+    )
     shape_a = list(by_class(a, "point")[0])[-1].tag
     shape_b = list(by_class(b, "point")[0])[-1].tag
     assert (shape_a, shape_b) == (f"{SVG}circle", f"{SVG}rect")
@@ -150,16 +160,27 @@ def test_line_chart_marks_the_2022_criteria_change_and_the_2025_reform():
 def test_line_chart_leaves_out_markers_outside_its_years():
     root = parse(line_chart_svg([2022, 2023, 2024], {"A": [0.9, 0.9, 0.9]}, "T"))
     assert by_class(root, "marker") == []
-    root = parse(line_chart_svg([2023, 2024, 2025], {"A": [0.9, 0.9, 0.9]}, "T",
-                                markers={2025: "Sắp xếp"}))
+    root = parse(
+        line_chart_svg([2023, 2024, 2025], {"A": [0.9, 0.9, 0.9]}, "T", markers={2025: "Sắp xếp"})
+    )
     assert len(by_class(root, "marker")) == 1
 
 
 POINTS = [
-    {"code": "21211", "name": "Xã Tịnh Khê", "latitude": 15.19, "longitude": 108.87,
-     "result": "met"},
-    {"code": "21763", "name": "Xã Ba Tơ", "latitude": 14.77, "longitude": 108.73,
-     "result": "not_met"},
+    {
+        "code": "21211",
+        "name": "Xã Tịnh Khê",
+        "latitude": 15.19,
+        "longitude": 108.87,
+        "result": "met",
+    },
+    {
+        "code": "21763",
+        "name": "Xã Ba Tơ",
+        "latitude": 14.77,
+        "longitude": 108.73,
+        "result": "not_met",
+    },
     {"code": "23305", "name": "Phường Kon Tum", "latitude": 14.35, "longitude": 108.00},
     {"code": "99999", "name": "Xã chưa có tọa độ", "result": "met"},
 ]

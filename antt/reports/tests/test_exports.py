@@ -26,8 +26,14 @@ from antt.reports.exports.samples import sample_review, sample_summary
 
 
 def row(kind, eligible, registered, met, rate_display=None):
-    data = {"kind": kind, "eligible": eligible, "registered": registered, "met": met,
-            "not_met": registered - met, "rate": met / registered if registered else None}
+    data = {
+        "kind": kind,
+        "eligible": eligible,
+        "registered": registered,
+        "met": met,
+        "not_met": registered - met,
+        "rate": met / registered if registered else None,
+    }
     if rate_display:
         data["rate_display"] = rate_display
     return data
@@ -46,23 +52,49 @@ SUMMARY = {
     ],
     "children": [
         {
-            "code": "21211", "name": "Xã Tịnh Khê", "latitude": 15.19, "longitude": 108.87,
+            "code": "21211",
+            "name": "Xã Tịnh Khê",
+            "latitude": 15.19,
+            "longitude": 108.87,
             "rows": [row("residential_area", 12, 12, 11), row("commune", 1, 1, 1)],
             "units": [
-                {"code": "2121103", "name": "Thôn Mỹ Lai", "kind": "residential_area",
-                 "result": "not_met", "failed_criteria": ["4.4.b", "4.3.d"]},
-                {"code": "2121104", "name": "Thôn Cổ Lũy", "kind": "residential_area",
-                 "result": "met", "failed_criteria": []},
+                {
+                    "code": "2121103",
+                    "name": "Thôn Mỹ Lai",
+                    "kind": "residential_area",
+                    "result": "not_met",
+                    "failed_criteria": ["4.4.b", "4.3.d"],
+                },
+                {
+                    "code": "2121104",
+                    "name": "Thôn Cổ Lũy",
+                    "kind": "residential_area",
+                    "result": "met",
+                    "failed_criteria": [],
+                },
             ],
         },
         {
-            "code": "21763", "name": "=1+1", "latitude": 14.77, "longitude": 108.73,
+            "code": "21763",
+            "name": "=1+1",
+            "latitude": 14.77,
+            "longitude": 108.73,
             "rows": [row("residential_area", 9, 8, 6), row("commune", 1, 1, 0)],
             "units": [
-                {"code": "2176302", "name": "@SUM(A1:A9)", "kind": "residential_area",
-                 "result": "not_met", "failed_criteria": ["4.1"]},
-                {"code": "-2", "name": "+Thôn Hai", "kind": "residential_area",
-                 "result": "not_met", "failed_criteria": []},
+                {
+                    "code": "2176302",
+                    "name": "@SUM(A1:A9)",
+                    "kind": "residential_area",
+                    "result": "not_met",
+                    "failed_criteria": ["4.1"],
+                },
+                {
+                    "code": "-2",
+                    "name": "+Thôn Hai",
+                    "kind": "residential_area",
+                    "result": "not_met",
+                    "failed_criteria": [],
+                },
             ],
         },
     ],
@@ -72,12 +104,21 @@ REVIEW = {
     "scope": {"code": "51", "name": "Tỉnh Quảng Ngãi"},
     "years": [2021, 2022, 2025],
     "series": [
-        {"year": 2021, "legal_basis": "TT 23/2012",
-         "rows": [row("residential_area", 820, 760, 712), row("commune", 275, 275, 232)]},
-        {"year": 2022, "legal_basis": "TT 124/2021",
-         "rows": [row("residential_area", 815, 770, 731), row("commune", 275, 275, 240)]},
-        {"year": 2025, "legal_basis": "TT 124/2021",
-         "rows": [row("residential_area", 800, 757, 740), row("commune", 102, 102, 92)]},
+        {
+            "year": 2021,
+            "legal_basis": "TT 23/2012",
+            "rows": [row("residential_area", 820, 760, 712), row("commune", 275, 275, 232)],
+        },
+        {
+            "year": 2022,
+            "legal_basis": "TT 124/2021",
+            "rows": [row("residential_area", 815, 770, 731), row("commune", 275, 275, 240)],
+        },
+        {
+            "year": 2025,
+            "legal_basis": "TT 124/2021",
+            "rows": [row("residential_area", 800, 757, 740), row("commune", 102, 102, 92)],
+        },
     ],
     "warnings": [
         "Chuỗi số liệu vắt qua năm 2022: tiêu chí đổi từ TT 23/2012 sang TT 124/2021.",
@@ -95,16 +136,20 @@ def test_date_line_follows_decree_30():
     import datetime as dt
 
     assert date_line("Quảng Ngãi", dt.date(2026, 2, 5)) == "Quảng Ngãi, ngày 05 tháng 02 năm 2026"
-    assert date_line("Quảng Ngãi", dt.date(2026, 11, 25)) == \
-        "Quảng Ngãi, ngày 25 tháng 11 năm 2026"
+    assert date_line("Quảng Ngãi", dt.date(2026, 11, 25)) == "Quảng Ngãi, ngày 25 tháng 11 năm 2026"
     assert date_line("", None) == "……, ngày …… tháng …… năm ……"
 
 
 @pytest.mark.parametrize(
     ("name", "code", "phrase"),
-    [("Tỉnh Quảng Ngãi", "51", "Toàn tỉnh"), ("Thành phố Hà Nội", "01", "Toàn thành phố"),
-     ("Phường Cẩm Thành", "21001", "Toàn phường"), ("Đặc khu Lý Sơn", "1", "Toàn đặc khu"),
-     ("", "", "Toàn quốc"), ("Khu X", "9", "Toàn địa bàn")],
+    [
+        ("Tỉnh Quảng Ngãi", "51", "Toàn tỉnh"),
+        ("Thành phố Hà Nội", "01", "Toàn thành phố"),
+        ("Phường Cẩm Thành", "21001", "Toàn phường"),
+        ("Đặc khu Lý Sơn", "1", "Toàn đặc khu"),
+        ("", "", "Toàn quốc"),
+        ("Khu X", "9", "Toàn địa bàn"),
+    ],
 )
 def test_scope_phrase(name, code, phrase):
     assert scope_phrase(name, code) == phrase
@@ -127,7 +172,7 @@ def summary_book():
 def records(ws):
     rows = list(ws.iter_rows())
     header = [c.value for c in rows[0]]
-    return header, [{h: c for h, c in zip(header, r, strict=True)} for r in rows[1:]]
+    return header, [dict(zip(header, r, strict=True)) for r in rows[1:]]
 
 
 def test_summary_xlsx_has_one_sheet_per_level(summary_book):
@@ -137,12 +182,24 @@ def test_summary_xlsx_has_one_sheet_per_level(summary_book):
 def test_summary_xlsx_totals_are_numbers_with_formats(summary_book):
     ws = summary_book["Tổng hợp"]
     header, rows = records(ws)
-    assert header == ["Loại đơn vị", "Thuộc diện", "Đăng ký", "Đạt", "Chưa đạt", "Đạt/Đăng ký",
-                      "Tỷ lệ đạt", "Tỷ lệ đạt (hiển thị)"]
+    assert header == [
+        "Loại đơn vị",
+        "Thuộc diện",
+        "Đăng ký",
+        "Đạt",
+        "Chưa đạt",
+        "Đạt/Đăng ký",
+        "Tỷ lệ đạt",
+        "Tỷ lệ đạt (hiển thị)",
+    ]
     kdc = rows[0]
     assert kdc["Loại đơn vị"].value == "Khu dân cư"
-    assert [kdc[h].value for h in ("Thuộc diện", "Đăng ký", "Đạt", "Chưa đạt")] == \
-        [800, 757, 740, 17]
+    assert [kdc[h].value for h in ("Thuộc diện", "Đăng ký", "Đạt", "Chưa đạt")] == [
+        800,
+        757,
+        740,
+        17,
+    ]
     assert kdc["Đăng ký"].number_format == "#,##0"
     assert kdc["Tỷ lệ đạt"].value == pytest.approx(0.97754, abs=1e-5)
     assert kdc["Tỷ lệ đạt"].number_format == "0.00%"
@@ -154,7 +211,8 @@ def test_summary_xlsx_totals_are_numbers_with_formats(summary_book):
 
 def test_summary_xlsx_sheets_are_tables_with_a_frozen_bold_header(summary_book):
     for ws in summary_book.worksheets:
-        assert ws.freeze_panes is not None and ws.freeze_panes.endswith("2"), ws.title
+        assert ws.freeze_panes is not None, ws.title
+        assert ws.freeze_panes.endswith("2"), ws.title
         assert all(cell.font.b for cell in ws[1]), ws.title
         assert ws.tables or ws.auto_filter.ref, ws.title
         assert ws.column_dimensions["A"].width > 8
@@ -165,8 +223,12 @@ def test_summary_xlsx_sheets_are_tables_with_a_frozen_bold_header(summary_book):
 def test_summary_xlsx_lists_each_child_per_kind(summary_book):
     _, rows = records(summary_book["Theo đơn vị"])
     first = [(r["Mã đơn vị"].value, r["Loại đơn vị"].value, r["Đạt"].value) for r in rows]
-    assert first == [("21211", "Khu dân cư", 11), ("21211", "Xã, phường, đặc khu", 1),
-                     ("21763", "Khu dân cư", 6), ("21763", "Xã, phường, đặc khu", 0)]
+    assert first == [
+        ("21211", "Khu dân cư", 11),
+        ("21211", "Xã, phường, đặc khu", 1),
+        ("21763", "Khu dân cư", 6),
+        ("21763", "Xã, phường, đặc khu", 0),
+    ]
     assert rows[2]["Tỷ lệ đạt (hiển thị)"].value == "75,00%"
 
 
@@ -277,16 +339,32 @@ def test_summary_docx_has_the_administrative_header(summary_document):
 
 def test_summary_docx_tables_have_the_figures(summary_document):
     kinds = summary_document.tables[1]
-    assert [c.text for c in kinds.rows[0].cells] == ["Loại đơn vị", "Thuộc diện", "Đăng ký",
-                                                     "Đạt", "Chưa đạt", "Tỷ lệ đạt"]
-    assert [c.text for c in kinds.rows[1].cells] == ["Khu dân cư", "800", "757", "740", "17",
-                                                     "740/757\n97,75%"]
+    assert [c.text for c in kinds.rows[0].cells] == [
+        "Loại đơn vị",
+        "Thuộc diện",
+        "Đăng ký",
+        "Đạt",
+        "Chưa đạt",
+        "Tỷ lệ đạt",
+    ]
+    assert [c.text for c in kinds.rows[1].cells] == [
+        "Khu dân cư",
+        "800",
+        "757",
+        "740",
+        "17",
+        "740/757\n97,75%",
+    ]
     children = summary_document.tables[2]
-    assert [c.text for c in children.rows[2].cells] == ["2", "=1+1", "6/8\n75,00%",
-                                                        "0/1\n0,00%"]
+    assert [c.text for c in children.rows[2].cells] == ["2", "=1+1", "6/8\n75,00%", "0/1\n0,00%"]
     failed = summary_document.tables[3]
-    assert [c.text for c in failed.rows[1].cells] == ["1", "Thôn Mỹ Lai", "Khu dân cư",
-                                                      "Xã Tịnh Khê", "4.4.b; 4.3.d"]
+    assert [c.text for c in failed.rows[1].cells] == [
+        "1",
+        "Thôn Mỹ Lai",
+        "Khu dân cư",
+        "Xã Tịnh Khê",
+        "4.4.b; 4.3.d",
+    ]
 
 
 def test_summary_docx_embeds_the_charts(summary_document):
@@ -306,8 +384,11 @@ def test_summary_docx_is_times_new_roman_14(summary_document):
 
 def test_summary_docx_names_the_issuer_and_signer_when_given():
     data = copy.deepcopy(SUMMARY) | {
-        "issuer": {"parent": "UBND tỉnh Quảng Ngãi", "name": "Ban Chỉ đạo 138",
-                   "abbreviation": "BCĐ138"},
+        "issuer": {
+            "parent": "UBND tỉnh Quảng Ngãi",
+            "name": "Ban Chỉ đạo 138",
+            "abbreviation": "BCĐ138",
+        },
         "signer": {"title": "KT. Trưởng ban", "name": "Nguyễn Văn A"},
         "place": "Quảng Ngãi",
     }
@@ -330,8 +411,12 @@ def test_review_docx_writes_each_year_with_its_legal_basis_and_the_warnings():
         assert warning in text
     years = document.tables[1]
     assert [c.text for c in years.rows[0].cells] == ["Loại đơn vị", "2021", "2022", "2025"]
-    assert [c.text for c in years.rows[1].cells] == ["Căn cứ", "TT 23/2012", "TT 124/2021",
-                                                     "TT 124/2021"]
+    assert [c.text for c in years.rows[1].cells] == [
+        "Căn cứ",
+        "TT 23/2012",
+        "TT 124/2021",
+        "TT 124/2021",
+    ]
     assert len(document.inline_shapes) == 1
 
 
@@ -412,9 +497,14 @@ def test_review_exports_accept_a_bare_dict(export):
 
 
 def test_rows_without_rate_or_display_are_computed_and_zero_registrations_are_said():
-    data = {"year": 2025, "scope": {"code": "51", "name": "Tỉnh Quảng Ngãi"},
-            "rows": [{"kind": "residential_area", "registered": 757, "met": 740},
-                     {"kind": "school", "eligible": 3, "registered": 0, "met": 0}]}
+    data = {
+        "year": 2025,
+        "scope": {"code": "51", "name": "Tỉnh Quảng Ngãi"},
+        "rows": [
+            {"kind": "residential_area", "registered": 757, "met": 740},
+            {"kind": "school", "eligible": 3, "registered": 0, "met": 0},
+        ],
+    }
     text = docx_text(Document(io.BytesIO(summary_docx(data))))
     assert "740/757 khu dân cư đạt tiêu chuẩn (97,75%)" in text
     assert "chưa có cơ sở giáo dục nào đăng ký" in text
