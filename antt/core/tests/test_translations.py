@@ -122,6 +122,8 @@ def test_no_vietnamese_left_in_translations() -> None:
 
 VIETNAMESE_UI = [
     "Bỏ qua, đến nội dung chính",
+    "Công việc",
+    "Xét công nhận",
     "Điều hướng chính",
     "Nhập đơn vị",
     "Quản trị",
@@ -148,7 +150,7 @@ def test_unit_list_switches_to_english(client: Any, personas: Any, english: None
     assert response.status_code == 200
     page = response.content.decode()
     assert '<html lang="en">' in page
-    for english_text in ["Units", "Log out", "Main navigation", "Skip to main content"]:
+    for english_text in ["Units", "Tasks", "Recognition", "Log out", "Main navigation"]:
         assert english_text in page
     assert "Search by name or code" in page
     assert [text for text in VIETNAMESE_UI if text in page] == []
