@@ -242,10 +242,12 @@ class WorkList:
         return sum(t.count for t in self.tasks)
 
 
-def work_list(user: Any, year: int, today: dt.date, limit: int = 10) -> WorkList:
+def work_list(
+    user: Any, year: int, today: dt.date, limit: int = 10, deadlines: Deadlines | None = None
+) -> WorkList:
     """What waits on ``user``: one COUNT query for every task, one short query per task."""
     base = registrations(user, year)
-    deadlines = Deadlines(year, today)
+    deadlines = deadlines or Deadlines(year, today)
     overdue = deadlines.overdue_q()
     qs = {t.key: task_q(user, t) for t in TASKS}
     counts = base.aggregate(
@@ -412,9 +414,15 @@ def _expected(user: Any, year: int, by: str) -> dict[Any, int]:
     return out
 
 
-def area_figures(user: Any, year: int, today: dt.date, by: str | None = None) -> Area:
+def area_figures(
+    user: Any,
+    year: int,
+    today: dt.date,
+    by: str | None = None,
+    deadlines: Deadlines | None = None,
+) -> Area:
     by = by or grouping(user)
-    deadlines = Deadlines(year, today)
+    deadlines = deadlines or Deadlines(year, today)
     key = REGISTRATION_GROUP[by]
     counted = (
         Registration.objects.visible_to(user)

@@ -30,6 +30,8 @@ def work_list(request: HttpRequest) -> HttpResponse:
         "has_roles": has_roles,
     }
     if has_roles:
-        context["work"] = worklist.work_list(user, year, today())
-        context["area"] = worklist.area_figures(user, year, today())
+        day = today()
+        deadlines = worklist.Deadlines(year, day)
+        context["work"] = worklist.work_list(user, year, day, deadlines=deadlines)
+        context["area"] = worklist.area_figures(user, year, day, deadlines=deadlines)
     return render(request, "recognition/worklist.html", context)
