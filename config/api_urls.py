@@ -8,6 +8,7 @@ from antt.accounts.api import MeView
 from antt.core.api import AuditEventViewSet
 from antt.recognition import api as recognition_api
 from antt.recognition import api_cycle
+from antt.reports import api as reports_api
 from antt.standards import api as standards_api
 
 app_name = "api"
@@ -34,5 +35,7 @@ urlpatterns = [
         name="unit-evaluation",
     ),
     path("evaluations/", recognition_api.ScopeEvaluationView.as_view(), name="evaluation-list"),
+    path("reports/summary/", reports_api.SummaryView.as_view(), name="report-summary"),
+    path("reports/review/", reports_api.ReviewView.as_view(), name="report-review"),
     *router.urls,
 ]

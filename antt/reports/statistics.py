@@ -62,6 +62,8 @@ from antt.units.models import Unit, UnitSuccession
 
 __all__ = [
     "DENOMINATOR_LABELS",
+    "FILE_FORMATS",
+    "GEOGRAPHIES",
     "KINDS",
     "NATIONAL_CODE",
     "ORGANIZATION",
@@ -69,10 +71,15 @@ __all__ = [
     "REFORM",
     "ROW_KINDS",
     "Counts",
+    "ExportUnavailable",
     "Scope",
     "criteria_set",
     "eligible_q",
     "eligible_units",
+    "export",
+    "exports_available",
+    "file_name",
+    "find_scope",
     "format_rate",
     "legal_basis",
     "places",
@@ -772,3 +779,102 @@ def unit_lines(scope: Scope, year: int, units: QuerySet[Unit]) -> list[dict[str,
     order = {kind: i for i, kind in enumerate(KINDS)}
     lines.sort(key=lambda line: (order.get(line["kind"], 99), line["code"]))
     return lines
+
+
+# --- finding the scope ---------------------------------------------------------------------------
+
+GEOGRAPHIES = ("auto", "current", "historical")
+
+
+def find_scope(
+    code: str | None,
+    year: int,
+    *,
+    units: QuerySet[Unit] | None = None,
+    nationwide: bool = True,
+    geography: str = "auto",
+    today: dt.date | None = None,
+) -> Scope | None:
+    """The scope a code names, or None when there is none (or none the caller may see).
+
+    "" or "VN" is the whole country (only when ``nationwide``). Otherwise ``units`` (the
+    caller's ``Unit.objects.visible_to(user)``) is searched: ``current`` — the unit with that
+    code today; ``historical`` — the unit with that code in ``year`` (a pre-2025 code, or a code
+    reused by the reform as it was then: ``--scope 51 --year 2022 --geography historical`` is the
+    former Quảng Ngãi); ``auto`` (default) — today's unit if the code exists today, else the
+    unit of ``year`` (``--scope 62 --year 2022`` is the former Kon Tum province)."""
+    from antt.recognition.api import unit_for_year  # the API module builds on this app's models
+
+    code = (code or "").strip()
+    if not code or code.upper() == NATIONAL_CODE:
+        return Scope(None) if nationwide else None
+    qs: Any = units if units is not None else Unit.objects.all()
+    if geography in ("auto", "current"):
+        found = qs.at_code(code, today or timezone.localdate()).first()
+        if found is not None and not found.is_legacy:
+            return Scope(found)
+        if geography == "current":
+            return None
+    found = unit_for_year(qs, code, year)
+    return Scope(found) if found is not None else None
+
+
+# --- the exporters (another module's; imported late) ---------------------------------------------
+
+FILE_FORMATS: dict[str, str] = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+class ExportUnavailable(RuntimeError):
+    """The exporter for a format is not installed; the message says so, in Vietnamese."""
+
+
+def export(report: str, file_format: str, data: Mapping[str, Any]) -> bytes:
+    """``antt.reports.exports.<report>_<format>(data)``: "summary"/"review" × xlsx/docx/pdf."""
+    import importlib
+
+    name = f"{report}_{file_format}"
+    try:
+        module = importlib.import_module("antt.reports.exports")
+    except ImportError as exc:
+        raise ExportUnavailable(
+            f"Chưa cài đặt bộ xuất báo cáo (antt.reports.exports) nên chưa xuất được tệp "
+            f"{file_format.upper()}: {exc}"
+        ) from exc
+    builder = getattr(module, name, None)
+    if builder is None:
+        raise ExportUnavailable(
+            f"Bộ xuất báo cáo chưa có hàm {name}: chưa xuất được tệp {file_format.upper()}."
+        )
+    return bytes(builder(data))
+
+
+def exports_available() -> frozenset[str]:
+    """The ``<report>_<format>`` builders present (for the page's download buttons)."""
+    import importlib
+
+    try:
+        module = importlib.import_module("antt.reports.exports")
+    except ImportError:
+        return frozenset()
+    return frozenset(
+        f"{report}_{fmt}"
+        for report in ("summary", "review")
+        for fmt in FILE_FORMATS
+        if callable(getattr(module, f"{report}_{fmt}", None))
+    )
+
+
+def file_name(report: str, data: Mapping[str, Any], file_format: str) -> str:
+    """bao-cao-antt-51-2024.xlsx, bao-cao-antt-51-2021-2025.pdf (ASCII, safe in a header)."""
+    code = str((data.get("scope") or {}).get("code") or NATIONAL_CODE)
+    if report == "review":
+        years = data.get("years") or []
+        period = f"{years[0]}-{years[-1]}" if years else "nhieu-nam"
+    else:
+        period = str(data.get("year"))
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in code)
+    return f"bao-cao-antt-{safe}-{period}.{file_format}"
