@@ -27,7 +27,7 @@ KIND_LABELS = {
 # Before the 2025 reform the commune level was "xã, phường, thị trấn" (REGULATION §7).
 COMMUNE_BEFORE_2025 = "Xã, phường, thị trấn"
 REFORM_YEAR = 2025
-RESULT_LABELS = {"met": "Đạt", "not_met": "Chưa đạt"}
+RESULT_LABELS = {"met": "Đạt", "not_met": "Chưa đạt", "pending": "Chưa có kết quả"}
 
 LEGAL_BASES = {
     "124/2021": "Thông tư số 124/2021/TT-BCA ngày 28/12/2021 của Bộ trưởng Bộ Công an",
@@ -166,6 +166,8 @@ class Row:
     rate: float | None
     rate_display: str
     denominator: int | None  # what the rate divides by (registered unless the data says)
+    pending: int | None = None  # registered, no decision yet
+    rate_eligible: float | None = None  # met / eligible, for reports that prefer it
 
     @property
     def ratio(self) -> str:
@@ -191,8 +193,13 @@ class Row:
         return format_int(self.not_met)
 
     @property
-    def has_figures(self) -> bool:
-        return any(v is not None for v in (self.eligible, self.registered, self.met))
+    def pending_text(self) -> str:
+        return format_int(self.pending)
+
+    @property
+    def in_scope(self) -> bool:
+        """False for a kind the scope has none of (nothing eligible, nothing registered)."""
+        return bool(self.eligible or self.registered or self.met)
 
 
 def make_row(
@@ -200,14 +207,25 @@ def make_row(
 ) -> Row:
     kind = str(raw.get("kind") or "")
     eligible, registered, met = (_int(raw.get(k)) for k in ("eligible", "registered", "met"))
-    not_met = _int(raw.get("not_met"))
+    not_met, pending = _int(raw.get("not_met")), _int(raw.get("pending"))
     if not_met is None and registered is not None and met is not None:
-        not_met = registered - met
+        not_met = registered - met - (pending or 0)
+    if pending is None and None not in (registered, met, not_met):
+        pending = registered - met - not_met  # type: ignore[operator]
     base = eligible if (raw.get("denominator") or denominator) == "eligible" else registered
     rate = _float(raw.get("rate"))
     if rate is None and met is not None and base:
         rate = met / base
-    label = str(raw.get("label") or kind_label(kind, year))
+    # The year-aware wording ("xã, phường, thị trấn" before 2025) wins over a generic label.
+    known = kind in KIND_LABELS
+    label = str(
+        raw.get("label")
+        or (kind_label(kind, year) if known else raw.get("kind_label"))
+        or kind_label(kind, year)
+    )
+    rate_eligible = _float(raw.get("rate_eligible"))
+    if rate_eligible is None and met is not None and eligible:
+        rate_eligible = met / eligible
     return Row(
         kind=kind,
         label=label,
@@ -219,6 +237,8 @@ def make_row(
         rate=rate,
         rate_display=str(raw.get("rate_display") or format_percent(rate)),
         denominator=base,
+        pending=pending,
+        rate_eligible=rate_eligible,
     )
 
 
@@ -242,7 +262,7 @@ def headline(scope: str, rows: Sequence[Row]) -> str:
     """ "Toàn tỉnh có 740/757 khu dân cư đạt tiêu chuẩn (97,75%); …"."""
     parts = []
     for row in rows:
-        if row.met is None:
+        if row.met is None or not row.in_scope:
             continue
         if not row.denominator:
             parts.append(f"{_together(row, rows)}chưa có {row.noun} nào đăng ký")
@@ -274,6 +294,13 @@ def not_met_sentence(rows: Sequence[Row]) -> str:
     return "Số chưa đạt tiêu chuẩn: " + "; ".join(parts) + "."
 
 
+def pending_sentence(rows: Sequence[Row]) -> str:
+    parts = [f"{_together(r, rows)}{format_int(r.pending)} {r.noun}" for r in rows if r.pending]
+    if not parts:
+        return ""
+    return "Đã đăng ký nhưng chưa có kết quả xét công nhận: " + "; ".join(parts) + "."
+
+
 def kinds_phrase(kinds: Sequence[str], year: int | None) -> str:
     """The kinds in a title: the aggregate "organization" only when its parts are absent."""
     present = [k for k in KIND_ORDER if k in kinds]
@@ -297,31 +324,75 @@ class FailedUnit:
     result: str
     criteria: tuple[str, ...]
 
+    explanation: str = ""
+    result_code: str = ""
+
     @property
     def criteria_text(self) -> str:
         return "; ".join(self.criteria) or "—"
 
 
-def failed_units(children: Sequence[Mapping[str, Any]], year: int | None) -> list[FailedUnit]:
+def _codes(value: Any) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [c for c in re.split(r"[;,\s]+", value) if c]
+    return [str(c) for c in value if c]
+
+
+def failed_codes(unit: Mapping[str, Any]) -> tuple[str, ...]:
+    """The failed criteria, each replaced by its failed points when the data names them:
+    ["4.1", "4.3"] with points ["4.3.c"] → ("4.1", "4.3.c")."""
+    criteria, points = _codes(unit.get("failed_criteria")), _codes(unit.get("failed_points"))
+    out: list[str] = []
+    for code in criteria:
+        own = [p for p in points if p.startswith(code + ".")]
+        out.extend(own or [code])
+    out.extend(p for p in points if p not in out)
+    return tuple(out)
+
+
+def unit_line(unit: Mapping[str, Any], parent: Mapping[str, Any], year: int | None) -> FailedUnit:
+    details = unit.get("failed_details") or []
+    explanations = [
+        str(d.get("explanation"))
+        for d in details
+        if isinstance(d, Mapping) and d.get("explanation")
+    ]
+    if unit.get("note"):
+        explanations.append(str(unit["note"]))
+    result = unit.get("result")
+    if result:
+        shown = RESULT_LABELS.get(str(result), str(unit.get("result_label") or result))
+    else:
+        shown = str(unit.get("result_label") or "Chưa đăng ký")
+    return FailedUnit(
+        parent_code=str(parent.get("code") or ""),
+        parent_name=str(parent.get("name") or ""),
+        code=str(unit.get("code") or ""),
+        name=str(unit.get("name") or ""),
+        kind=kind_label(str(unit.get("kind") or ""), year),
+        result=shown,
+        criteria=failed_codes(unit),
+        explanation="; ".join(explanations),
+        result_code=str(result or ""),
+    )
+
+
+def failed_units(
+    children: Sequence[Mapping[str, Any]],
+    year: int | None,
+    scope: Mapping[str, Any] | None = None,
+    units: Sequence[Any] = (),
+) -> list[FailedUnit]:
+    """Units not met: the children's lists, then the scope's own list (a commune's units)."""
     found = []
-    for child in children:
-        for unit in child.get("units") or []:
-            if not isinstance(unit, Mapping) or unit.get("result") != "not_met":
-                continue
-            criteria = unit.get("failed_criteria") or []
-            if isinstance(criteria, str):
-                criteria = [c for c in re.split(r"[;,\s]+", criteria) if c]
-            found.append(
-                FailedUnit(
-                    parent_code=str(child.get("code") or ""),
-                    parent_name=str(child.get("name") or ""),
-                    code=str(unit.get("code") or ""),
-                    name=str(unit.get("name") or ""),
-                    kind=kind_label(str(unit.get("kind") or ""), year),
-                    result=RESULT_LABELS.get(str(unit.get("result")), str(unit.get("result"))),
-                    criteria=tuple(str(c) for c in criteria),
-                )
-            )
+    sources = [(child, child.get("units") or []) for child in children]
+    sources.append((scope or {}, units))
+    for parent, lines in sources:
+        for unit in lines:
+            if isinstance(unit, Mapping) and unit.get("result") == "not_met":
+                found.append(unit_line(unit, parent, year))
     return found
 
 
@@ -335,6 +406,7 @@ class Child:
     rows: list[Row]
     latitude: float | None
     longitude: float | None
+    kind: str = ""
 
     def row(self, kind: str) -> Row | None:
         return next((r for r in self.rows if r.kind == kind), None)
@@ -366,6 +438,7 @@ class Report:
     children: list[Child] = field(default_factory=list)
     failed: list[FailedUnit] = field(default_factory=list)
     has_unit_lists: bool = False
+    units: list[FailedUnit] = field(default_factory=list)  # every unit, for a commune's report
     years: list[int] = field(default_factory=list)
     series: list[YearResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -375,6 +448,7 @@ class Report:
     signer_name: str = NAME_PLACEHOLDER
     recipients: list[str] = field(default_factory=list)
     year: int | None = None
+    markers: dict[int, str] | None = None  # for the review's chart; None: the chart's defaults
 
     @property
     def child_kinds(self) -> list[str]:
@@ -434,14 +508,18 @@ def summary_report(data: Mapping[str, Any]) -> Report:
             rows=make_rows(c.get("rows"), year, denominator),
             latitude=_float(c.get("latitude")),
             longitude=_float(c.get("longitude")),
+            kind=str(c.get("kind") or ""),
         )
         for c in raw_children
     ]
+    scope = data.get("scope") or {}
+    raw_units = [u for u in data.get("units") or [] if isinstance(u, Mapping)]
     legal = str(data.get("legal_basis") or "")
     year_text = f" năm {year}" if year else ""
     subject = str(
         data.get("title")
-        or f"Kết quả xây dựng {kinds_phrase([r.kind for r in rows], year)} đạt tiêu chuẩn "
+        or f"Kết quả xây dựng {kinds_phrase([r.kind for r in rows if r.in_scope], year)} "
+        f"đạt tiêu chuẩn "
         f"{STANDARD}{year_text}"
     )
     report = Report(
@@ -452,8 +530,9 @@ def summary_report(data: Mapping[str, Any]) -> Report:
         legal_basis_text=legal_basis_text(legal),
         rows=rows,
         children=children,
-        failed=failed_units(raw_children, year),
-        has_unit_lists=any("units" in c for c in raw_children),
+        failed=failed_units(raw_children, year, scope, raw_units),
+        has_unit_lists=any("units" in c for c in raw_children) or "units" in data,
+        units=[unit_line(u, scope, year) for u in raw_units],
         year=year,
     )
     report.paragraphs = [
@@ -462,15 +541,25 @@ def summary_report(data: Mapping[str, Any]) -> Report:
             headline(report.scope, rows),
             registration_sentence(rows),
             not_met_sentence(rows),
+            pending_sentence(rows),
             lowest_children_sentence(report),
         )
         if p
     ]
-    if denominator == "eligible":
+    _denominator_note(report, data, denominator)
+    return report
+
+
+def _denominator_note(report: Report, data: Mapping[str, Any], denominator: str) -> None:
+    """Say what the rate divides by, unless the statistics' notes already do."""
+    if any("Tỷ lệ" in note for note in report.notes):
+        return
+    if data.get("denominator_label"):
+        report.notes.append(str(data["denominator_label"]) + ".")
+    elif denominator == "eligible":
         report.notes.append("Tỷ lệ đạt tính trên tổng số đơn vị thuộc diện xây dựng.")
     else:
         report.notes.append("Tỷ lệ đạt tính trên số đơn vị đã đăng ký xây dựng.")
-    return report
 
 
 def main_kind(kinds: Sequence[str]) -> str | None:
@@ -518,7 +607,9 @@ def review_report(data: Mapping[str, Any]) -> Report:
     series.sort(key=lambda s: s.year)
     years = sorted({_int(y) or 0 for y in data.get("years") or []} | {s.year for s in series})
     last = years[-1] if years else None
-    kinds = [k for k in KIND_ORDER if any(r.kind == k for s in series for r in s.rows)]
+    kinds = [
+        k for k in KIND_ORDER if any(r.kind == k and r.in_scope for s in series for r in s.rows)
+    ]
     period = (
         f" giai đoạn {years[0]}{NBSP}-{NBSP}{years[-1]}"
         if len(years) > 1
@@ -547,7 +638,49 @@ def review_report(data: Mapping[str, Any]) -> Report:
         )
     paragraphs.extend(change_sentences(series, last))
     report.paragraphs = paragraphs
+    report.markers = review_markers(data, series)
+    _denominator_note(report, data, denominator)
     return report
+
+
+BREAK_CAPTIONS = {
+    "criteria_change": "{year}: tiêu chí {new} thay {old}",
+    "reform_2025": "01/7/2025: sắp xếp đơn vị hành chính",
+}
+
+
+def review_markers(data: Mapping[str, Any], series: Sequence[YearResult]) -> dict[int, str] | None:
+    """Chart markers from the statistics' breaks (the year after each break); None when the data
+    does not say, so that the chart marks 2022 and 2025 itself."""
+    raw = [s for s in data.get("series") or [] if isinstance(s, Mapping)]
+    if not any("breaks" in s for s in raw) and "breaks" not in data:
+        return None
+    basis = {s.year: s.legal_basis for s in series}
+    years = sorted(basis)
+    found: dict[int, list[str]] = {}
+    for item in raw:
+        year = _int(item.get("year"))
+        for code in item.get("breaks") or []:
+            if year is None:
+                continue
+            before = max((y for y in years if y < year), default=None)
+            caption = BREAK_CAPTIONS.get(str(code), str(code)).format(
+                year=year, new=basis.get(year) or "mới", old=basis.get(before) or "trước"
+            )
+            found.setdefault(year, []).append(caption)
+    if not found:
+        for item in data.get("breaks") or []:
+            if isinstance(item, Mapping) and len(item.get("years") or []) == 2:
+                after = _int(item["years"][1])
+                code = str(item.get("code"))
+                if after is not None:
+                    caption = BREAK_CAPTIONS.get(code, code).format(
+                        year=after,
+                        new=basis.get(after) or "mới",
+                        old=basis.get(_int(item["years"][0])) or "trước",
+                    )
+                    found.setdefault(after, []).append(caption)
+    return {year: "; ".join(captions) for year, captions in found.items()}
 
 
 def _lower_first(text: str) -> str:
@@ -593,7 +726,8 @@ def review_table(report: Report) -> tuple[list[str], list[list[str]]]:
     labels: dict[str, str] = {}
     for result in reversed(report.series):
         for row in result.rows:
-            labels.setdefault(row.kind, row.label)
+            if row.in_scope:
+                labels.setdefault(row.kind, row.label)
     by_year = {r.year: {row.kind: row for row in r.rows} for r in report.series}
     basis = {r.year: r.legal_basis or "—" for r in report.series}
     rows = [["Căn cứ", *(basis.get(y, "—") for y in report.years)]]

@@ -65,19 +65,15 @@ def summary_figures(report: Report) -> list[Figure]:
                 "children",
             )
         )
-    located = [(c, r) for c, r in entries if c.latitude is not None and c.longitude is not None]
-    if located:
+    if any(c.latitude is not None and c.longitude is not None for c, _ in entries):
         figures.append(_map(report, entries, noun, year))
     return figures
 
 
 def _map(report: Report, entries: list[tuple[Child, Row]], noun: str, year: str) -> Figure:
-    """Children that are communes are placed by their own result (a commune row of 1/1 or 0/1);
-    other children by the rate of the main kind."""
-    communes = all(
-        (row := c.row("commune")) is not None and row.denominator == 1 and row.met is not None
-        for c, _ in entries
-    )
+    """Communes are placed by their own result (their commune row: 1 registered, met or not);
+    other children (provinces, districts) by the rate of the main kind."""
+    communes = all(_is_commune(c) for c, _ in entries)
     points = []
     for child, row in entries:
         point: dict[str, Any] = {
@@ -88,7 +84,10 @@ def _map(report: Report, entries: list[tuple[Child, Row]], noun: str, year: str)
         }
         if communes:
             own = child.row("commune")
-            point["result"] = "met" if own is not None and own.met else "not_met"
+            if own is not None and own.met:
+                point["result"] = "met"
+            elif own is not None and own.not_met:
+                point["result"] = "not_met"
             point["detail"] = f"{noun} đạt {row.ratio} ({row.rate_display})"
         else:
             point["rate"] = row.rate
@@ -100,13 +99,21 @@ def _map(report: Report, entries: list[tuple[Child, Row]], noun: str, year: str)
     return Figure(title, commune_map_svg(points, title, width=WIDTH), "children")
 
 
+def _is_commune(child: Child) -> bool:
+    if child.kind:
+        return child.kind == "commune"
+    row = child.row("commune")  # no kind given: a commune counts itself once
+    return row is not None and row.eligible in (1, None) and (row.registered or 0) <= 1
+
+
 def review_figures(report: Report) -> list[Figure]:
     if not report.series:
         return []
     labels: dict[str, str] = {}
     for result in reversed(report.series):  # the latest wording names the line
         for row in result.rows:
-            labels.setdefault(row.kind, row.label)
+            if row.rate is not None:  # a kind with no rate in any year has no line
+                labels.setdefault(row.kind, row.label)
     by_year = {result.year: {row.kind: row for row in result.rows} for result in report.series}
     series = {
         label: [getattr(by_year.get(year, {}).get(kind), "rate", None) for year in report.years]
@@ -114,4 +121,5 @@ def review_figures(report: Report) -> list[Figure]:
     }
     period = f" {report.years[0]} - {report.years[-1]}" if report.years else ""
     title = f"Tỷ lệ đạt tiêu chuẩn theo năm{period}"
-    return [Figure(title, line_chart_svg(report.years, series, title, width=WIDTH))]
+    chart = line_chart_svg(report.years, series, title, report.markers, width=WIDTH)
+    return [Figure(title, chart)]

@@ -1,4 +1,4 @@
-"""PDF reports: the Word report's content through an HTML template and WeasyPrint.
+"""PDF reports: the Word report's sections through an HTML template and WeasyPrint.
 
 The templates live in ``antt/reports/templates/reports/pdf/`` and are rendered by a template
 engine of their own, so the builder is a pure function that works whether or not the reports app
@@ -22,14 +22,17 @@ from antt.reports.exports.content import (
     MOTTO_COUNTRY,
     SIGNATURE_HINT,
     Report,
-    kind_label,
     opening,
     review_report,
-    review_table,
-    roman,
     summary_report,
 )
-from antt.reports.exports.figures import Figure, review_figures, summary_figures
+from antt.reports.exports.sections import (
+    Section,
+    closing_heading,
+    notes_heading,
+    review_sections,
+    summary_sections,
+)
 
 __all__ = ["review_pdf", "summary_pdf"]
 
@@ -41,71 +44,60 @@ def _engine() -> Engine:
     return Engine(dirs=[str(TEMPLATES)], app_dirs=False, autoescape=True)
 
 
-def _fonts() -> dict[str, str]:
-    return {style: path.as_uri() for style, path in report_font_files().items()}
+def _tables(section: Section) -> list[dict[str, Any]]:
+    """Cells split into lines, and each cell's alignment, so the template only places them."""
+    out = []
+    for spec in section.tables:
+        rows = []
+        for r, values in enumerate(spec.rows):
+            cells = []
+            for c, value in enumerate(values):
+                if r in spec.centred_rows and c >= 1:
+                    align = "c"
+                elif c >= spec.numeric_from:
+                    align = "n"
+                else:
+                    align = ""
+                cells.append({"lines": str(value).split("\n"), "align": align})
+            rows.append(cells)
+        out.append({"caption": spec.caption, "header": spec.header, "rows": rows})
+    return out
 
 
-def _numbered(figures: list[Figure], start: int = 1) -> list[dict[str, Any]]:
-    return [
-        {"number": number, "caption": f.caption, "svg": f.svg, "part": f.part}
-        for number, f in enumerate(figures, start=start)
-    ]
+def _render(report: Report, sections: list[Section]) -> bytes:
+    from weasyprint import HTML  # imported late: Pango loads only when a PDF is asked for
 
-
-def _context(report: Report) -> dict[str, Any]:
-    return {
+    context = {
         "r": report,
-        "fonts": _fonts(),
+        "fonts": {style: path.as_uri() for style, path in report_font_files().items()},
         "motto_country": MOTTO_COUNTRY,
         "motto": MOTTO,
         "signature_hint": SIGNATURE_HINT,
         "opening": opening(report),
-        "last_recipient": len(report.recipients) - 1,
+        "sections": [
+            {
+                "heading": s.heading,
+                "paragraphs": s.paragraphs,
+                "tables": _tables(s),
+                "figures": s.figures,
+            }
+            for s in sections
+        ],
+        "notes_heading": notes_heading(report, sections),
+        "closing_heading": closing_heading(sections),
     }
-
-
-def _render(template: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML  # imported late: Pango loads only when a PDF is asked for
-
-    html = _engine().get_template(template).render(Context(context))
+    html = _engine().get_template("reports/pdf/report.html").render(Context(context))
     pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
     return bytes(pdf or b"")
 
 
 def summary_pdf(data: Mapping[str, Any]) -> bytes:
+    """The year's report of one scope, as the Word version reads."""
     report = summary_report(data)
-    figures = _numbered(summary_figures(report))
-    kinds = report.child_kinds
-    children = [
-        {
-            "name": child.name,
-            "cells": [
-                (f"{row.ratio}", row.rate_display) if (row := child.row(kind)) else ("—", "")
-                for kind in kinds
-            ],
-        }
-        for child in report.children
-    ]
-    section = 3 if report.children else 2
-    context = _context(report) | {
-        "scope_figures": [f for f in figures if f["part"] == "scope"],
-        "child_figures": [f for f in figures if f["part"] == "children"],
-        "child_headers": [kind_label(k, report.year) for k in kinds],
-        "children": children,
-        "failed_section": roman(section),
-        "notes_section": roman(section + (1 if report.failed else 0)),
-    }
-    return _render("reports/pdf/summary.html", context)
+    return _render(report, summary_sections(report))
 
 
 def review_pdf(data: Mapping[str, Any]) -> bytes:
+    """The multi-year review of one scope, with the warnings where the series breaks."""
     report = review_report(data)
-    header, rows = review_table(report) if report.series else ([], [])
-    context = _context(report) | {
-        "figures": _numbered(review_figures(report)),
-        "table_header": header,
-        "table_rows": [
-            {"label": cells[0], "cells": [c.split("\n") for c in cells[1:]]} for cells in rows
-        ],
-    }
-    return _render("reports/pdf/review.html", context)
+    return _render(report, review_sections(report))

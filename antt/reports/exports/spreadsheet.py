@@ -40,9 +40,11 @@ FIGURE_COLUMNS: tuple[tuple[str, str | None, int], ...] = (
     ("Đăng ký", INT, 10),
     ("Đạt", INT, 9),
     ("Chưa đạt", INT, 10),
+    ("Chưa có kết quả", INT, 10),
     ("Đạt/Đăng ký", TEXT, 13),
     ("Tỷ lệ đạt", PERCENT, 11),
     ("Tỷ lệ đạt (hiển thị)", TEXT, 18),
+    ("Tỷ lệ đạt trên số thuộc diện", PERCENT, 14),
 )
 
 
@@ -52,9 +54,11 @@ def _figures(row: Row) -> list[Any]:
         row.registered,
         row.met,
         row.not_met,
+        row.pending,
         row.ratio,
         row.rate,
         row.rate_display,
+        row.rate_eligible,
     ]
 
 
@@ -135,7 +139,8 @@ def _save(wb: Workbook, report: Report) -> bytes:
 
 def summary_xlsx(data: Mapping[str, Any]) -> bytes:
     """Sheets "Tổng hợp" (the scope), "Theo đơn vị" (each child, one row per kind),
-    "Danh sách chưa đạt" (when the data lists units) and "Ghi chú"."""
+    "Danh sách chưa đạt" (when the data lists units), "Danh sách đơn vị" (a commune's every
+    unit, when the data has them) and "Ghi chú"."""
     report = summary_report(data)
     wb = Workbook()
     _sheet(
@@ -175,12 +180,41 @@ def summary_xlsx(data: Mapping[str, Any]) -> bytes:
                 ("Loại đơn vị", None, 18),
                 ("Kết quả", None, 10),
                 ("Tiêu chí chưa đạt", None, 30),
+                ("Giải thích", None, 40),
             ),
             [
-                [u.parent_code, u.parent_name, u.code, u.name, u.kind, u.result, u.criteria_text]
+                [
+                    u.parent_code,
+                    u.parent_name,
+                    u.code,
+                    u.name,
+                    u.kind,
+                    u.result,
+                    u.criteria_text,
+                    u.explanation,
+                ]
                 for u in report.failed
             ],
             freeze="E2",
+        )
+    if report.units:
+        _sheet(
+            wb,
+            "Danh sách đơn vị",
+            "DonVi",
+            (
+                ("Mã đơn vị", TEXT, 12),
+                ("Tên đơn vị", None, 30),
+                ("Loại đơn vị", None, 18),
+                ("Kết quả", None, 16),
+                ("Tiêu chí chưa đạt", None, 30),
+                ("Giải thích", None, 40),
+            ),
+            [
+                [u.code, u.name, u.kind, u.result, u.criteria_text, u.explanation]
+                for u in report.units
+            ],
+            freeze="C2",
         )
     _notes_sheet(wb, report, [("Năm", report.year or "—")])
     return _save(wb, report)

@@ -28,14 +28,19 @@ from antt.reports.exports.content import (
     MOTTO_COUNTRY,
     SIGNATURE_HINT,
     Report,
-    kind_label,
     opening,
     review_report,
-    review_table,
-    roman,
     summary_report,
 )
-from antt.reports.exports.figures import Figure, review_figures, summary_figures
+from antt.reports.exports.sections import (
+    NumberedFigure,
+    Section,
+    TableSpec,
+    closing_heading,
+    notes_heading,
+    review_sections,
+    summary_sections,
+)
 
 __all__ = ["review_docx", "summary_docx"]
 
@@ -203,19 +208,13 @@ def _row_flags(table: Table) -> None:
             trpr.append(flag)
 
 
-def _table(
-    doc: Any,
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    widths: Sequence[float],
-    numeric_from: int = 1,
-) -> Table:
-    table = doc.add_table(rows=1 + len(rows), cols=len(header))
+def _table(doc: Any, spec: TableSpec) -> Table:
+    table = doc.add_table(rows=1 + len(spec.rows), cols=len(spec.header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    _widths(table, widths)
-    for r, values in enumerate([header, *rows]):
+    _widths(table, spec.widths)
+    for r, values in enumerate([spec.header, *spec.rows]):
         for c, value in enumerate(values):
             cell = table.cell(r, c)
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
@@ -226,22 +225,20 @@ def _table(
                 run = paragraph.add_run(line)
                 run.font.size = Pt(12)
                 run.bold = r == 0 or None
-            if r == 0:
+            if r == 0 or ((r - 1) in spec.centred_rows and c >= 1):
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            elif c >= numeric_from:
+            elif c >= spec.numeric_from:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _row_flags(table)
     _para(doc, after=0)  # Word joins two tables that touch
     return table
 
 
-def _figure(doc: Any, figure: Figure, number: int) -> None:
+def _figure(doc: Any, figure: NumberedFigure) -> None:
     doc.add_picture(io.BytesIO(svg_to_png(figure.svg)), width=Cm(TEXT_WIDTH_CM - 0.5))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.paragraphs[-1].paragraph_format.keep_with_next = True
-    _para(
-        doc, f"Biểu đồ {number}. {figure.caption}", style="Caption", align=WD_ALIGN_PARAGRAPH.CENTER
-    )
+    _para(doc, figure.caption, style="Caption", align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
 def _notes(doc: Any, report: Report, heading: str) -> None:
@@ -256,8 +253,8 @@ def _notes(doc: Any, report: Report, heading: str) -> None:
     _para(doc, f"Số liệu trích xuất từ hệ thống lúc {report.generated}.", italic=True, indent=True)
 
 
-def _closing(doc: Any, report: Report) -> None:
-    doc.add_heading("PHƯƠNG HƯỚNG, KIẾN NGHỊ", level=1)
+def _closing(doc: Any, report: Report, heading: str) -> None:
+    doc.add_heading(heading, level=1)
     _para(
         doc,
         "(Phần đánh giá, phương hướng và kiến nghị do cơ quan báo cáo bổ sung trước khi trình ký.)",
@@ -292,99 +289,32 @@ def _save(doc: Any) -> bytes:
     return buffer.getvalue()
 
 
-def summary_docx(data: Mapping[str, Any]) -> bytes:
-    report = summary_report(data)
-    figures = summary_figures(report)
+def _document(report: Report, sections: list[Section]) -> bytes:
     doc = _new_document(report)
     _header_block(doc, report)
     _title(doc, report)
     _opening(doc, report)
-    numbers = iter(range(1, 100))
-
-    doc.add_heading("I. KẾT QUẢ CHUNG", level=1)
-    for text in report.paragraphs:
-        _para(doc, text, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    _para(doc, "Bảng 1. Kết quả theo loại đơn vị", style="Caption")
-    _table(
-        doc,
-        ["Loại đơn vị", "Thuộc diện", "Đăng ký", "Đạt", "Chưa đạt", "Tỷ lệ đạt"],
-        [
-            [
-                r.label,
-                r.eligible_text,
-                r.registered_text,
-                r.met_text,
-                r.not_met_text,
-                f"{r.ratio}\n{r.rate_display}",
-            ]
-            for r in report.rows
-        ],
-        [5.3, 2.1, 2.1, 2.1, 2.1, 2.8],
-    )
-    for figure in (f for f in figures if f.part == "scope"):
-        _figure(doc, figure, next(numbers))
-
-    if report.children:
-        doc.add_heading("II. KẾT QUẢ THEO ĐƠN VỊ TRỰC THUỘC", level=1)
-        kinds = report.child_kinds
-        share = (TEXT_WIDTH_CM - 1.3 - 5.0) / max(len(kinds), 1)
-        _para(
-            doc, "Bảng 2. Kết quả theo đơn vị trực thuộc (đạt/đăng ký, tỷ lệ đạt)", style="Caption"
-        )
-        rows = []
-        for index, child in enumerate(report.children, start=1):
-            cells = [str(index), child.name]
-            for kind in kinds:
-                row = child.row(kind)
-                cells.append(f"{row.ratio}\n{row.rate_display}" if row else "—")
-            rows.append(cells)
-        _table(
-            doc,
-            ["STT", "Đơn vị", *(kind_label(k, report.year) for k in kinds)],
-            rows,
-            [1.3, 5.0, *([share] * len(kinds))],
-            numeric_from=2,
-        )
-        for figure in (f for f in figures if f.part == "children"):
-            _figure(doc, figure, next(numbers))
-
-    section = 3 if report.children else 2
-    if report.failed:
-        doc.add_heading(f"{roman(section)}. DANH SÁCH ĐƠN VỊ CHƯA ĐẠT TIÊU CHUẨN", level=1)
-        _para(doc, "Bảng 3. Đơn vị chưa đạt và tiêu chí chưa đạt", style="Caption")
-        _table(
-            doc,
-            ["STT", "Đơn vị", "Loại đơn vị", "Thuộc", "Tiêu chí chưa đạt"],
-            [
-                [str(i), u.name, u.kind, u.parent_name, u.criteria_text]
-                for i, u in enumerate(report.failed, start=1)
-            ],
-            [1.3, 4.4, 3.2, 3.6, 4.0],
-            numeric_from=99,
-        )
-        section += 1
-    _notes(doc, report, f"{roman(section)}. LƯU Ý VỀ SỐ LIỆU")
-    _closing(doc, report)
+    for section in sections:
+        doc.add_heading(section.heading, level=1)
+        for text in section.paragraphs:
+            _para(doc, text, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        for spec in section.tables:
+            _para(doc, spec.caption, style="Caption")
+            _table(doc, spec)
+        for figure in section.figures:
+            _figure(doc, figure)
+    _notes(doc, report, notes_heading(report, sections))
+    _closing(doc, report, closing_heading(sections))
     return _save(doc)
+
+
+def summary_docx(data: Mapping[str, Any]) -> bytes:
+    """The year's report of one scope, to edit and sign."""
+    report = summary_report(data)
+    return _document(report, summary_sections(report))
 
 
 def review_docx(data: Mapping[str, Any]) -> bytes:
+    """The multi-year review of one scope, with the warnings where the series breaks."""
     report = review_report(data)
-    doc = _new_document(report)
-    _header_block(doc, report)
-    _title(doc, report)
-    _opening(doc, report)
-
-    doc.add_heading("I. KẾT QUẢ QUA CÁC NĂM", level=1)
-    for text in report.paragraphs:
-        _para(doc, text, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    if report.series:
-        _para(doc, "Bảng 1. Kết quả theo năm (đạt/đăng ký, tỷ lệ đạt)", style="Caption")
-        header, rows = review_table(report)
-        share = (TEXT_WIDTH_CM - 4.5) / max(len(report.years), 1)
-        _table(doc, header, rows, [4.5, *([share] * len(report.years))])
-    for number, figure in enumerate(review_figures(report), start=1):
-        _figure(doc, figure, number)
-    _notes(doc, report, "II. LƯU Ý KHI SO SÁNH SỐ LIỆU")
-    _closing(doc, report)
-    return _save(doc)
+    return _document(report, review_sections(report))

@@ -188,9 +188,11 @@ def test_summary_xlsx_totals_are_numbers_with_formats(summary_book):
         "Đăng ký",
         "Đạt",
         "Chưa đạt",
+        "Chưa có kết quả",
         "Đạt/Đăng ký",
         "Tỷ lệ đạt",
         "Tỷ lệ đạt (hiển thị)",
+        "Tỷ lệ đạt trên số thuộc diện",
     ]
     kdc = rows[0]
     assert kdc["Loại đơn vị"].value == "Khu dân cư"
@@ -217,7 +219,7 @@ def test_summary_xlsx_sheets_are_tables_with_a_frozen_bold_header(summary_book):
         assert ws.tables or ws.auto_filter.ref, ws.title
         assert ws.column_dimensions["A"].width > 8
     table = summary_book["Tổng hợp"].tables["TongHop"]
-    assert table.ref == "A1:H4"
+    assert table.ref == "A1:J4"
 
 
 def test_summary_xlsx_lists_each_child_per_kind(summary_book):
@@ -280,7 +282,7 @@ def test_summary_xlsx_with_nothing_failed_keeps_an_empty_filtered_sheet():
         child["units"] = []
     ws = load_workbook(io.BytesIO(summary_xlsx(data)))["Danh sách chưa đạt"]
     assert ws.max_row == 1
-    assert ws.auto_filter.ref == "A1:G1"
+    assert ws.auto_filter.ref == "A1:H1"
 
 
 def test_review_xlsx_has_years_with_their_legal_basis():
@@ -510,7 +512,7 @@ def test_rows_without_rate_or_display_are_computed_and_zero_registrations_are_sa
     assert "chưa có cơ sở giáo dục nào đăng ký" in text
     ws = load_workbook(io.BytesIO(summary_xlsx(data)))["Tổng hợp"]
     assert ws["E2"].value == 17
-    assert ws["G3"].value is None
+    assert ws["H3"].value is None  # no rate without registrations
 
 
 def test_the_sample_data_adds_up():
@@ -521,3 +523,204 @@ def test_the_sample_data_adds_up():
             parts = sum(r[key] for c in data["children"] for r in c["rows"] if r["kind"] == kind)
             assert parts == total[key], (kind, key)
     assert sample_review()["series"][-1]["rows"][0]["met"] == 740
+
+
+# --- the statistics' full shape ------------------------------------------------------------------
+
+
+def stat_row(kind, eligible, registered, met, not_met):
+    pending = registered - met - not_met
+    return {
+        "kind": kind,
+        "kind_label": "Xã, phường, đặc khu" if kind == "commune" else kind,
+        "eligible": eligible,
+        "registered": registered,
+        "met": met,
+        "not_met": not_met,
+        "pending": pending,
+        "rate": met / registered if registered else None,
+        "rate_display": f"{met / registered * 100:.2f}%".replace(".", ",") if registered else "—",
+        "rate_eligible": met / eligible if eligible else None,
+        "rate_eligible_display": "",
+    }
+
+
+STAT_NOTE = "Tỷ lệ đạt = số đơn vị đạt / số đơn vị đã đăng ký (tử số và mẫu số ghi cạnh tỷ lệ)."
+
+COMMUNE_SCOPE = {
+    "year": 2025,
+    "scope": {"code": "23281", "name": "Phường Kon Tum", "kind": "commune", "level": "commune"},
+    "legal_basis": "TT 124/2021",
+    "denominator": "registered",
+    "denominator_label": "Tỷ lệ = số đơn vị đạt / số đơn vị đã đăng ký",
+    "rows": [
+        stat_row("residential_area", 3, 3, 1, 1),
+        stat_row("commune", 1, 1, 0, 0),
+        stat_row("agency", 0, 0, 0, 0),
+        stat_row("enterprise", 1, 1, 1, 0),
+        stat_row("school", 0, 0, 0, 0),
+        stat_row("organization", 1, 1, 1, 0),
+    ],
+    "children": [],
+    "units": [
+        {
+            "code": "TDP01",
+            "name": "Tổ dân phố 1",
+            "kind": "residential_area",
+            "result": "met",
+            "result_label": "Đạt",
+            "failed_criteria": [],
+            "failed_points": [],
+        },
+        {
+            "code": "TDP02",
+            "name": "Tổ dân phố 2",
+            "kind": "residential_area",
+            "result": "not_met",
+            "result_label": "Chưa đạt",
+            "failed_criteria": ["4.1", "4.3"],
+            "failed_points": ["4.3.c"],
+            "failed_details": [
+                {"code": "4.3", "explanation": "Có vụ trộm cắp", "points": ["4.3.c"]}
+            ],
+            "note": "",
+        },
+        {
+            "code": "TDP03",
+            "name": "Tổ dân phố 3",
+            "kind": "residential_area",
+            "result": "pending",
+            "result_label": "Chưa có kết quả",
+            "failed_criteria": [],
+        },
+        {
+            "code": "DN01",
+            "name": "Công ty CP Cà phê",
+            "kind": "enterprise",
+            "registered": False,
+            "result": None,
+            "result_label": "Chưa đăng ký",
+            "failed_criteria": [],
+        },
+    ],
+    "notes": [STAT_NOTE],
+    "generated_at": "2026-11-25T19:43:30+07:00",
+}
+
+
+def test_commune_report_lists_every_unit_with_its_failed_points():
+    book = load_workbook(io.BytesIO(summary_xlsx(COMMUNE_SCOPE)))
+    assert "Danh sách đơn vị" in book.sheetnames
+    _, units = records(book["Danh sách đơn vị"])
+    assert [
+        (u["Tên đơn vị"].value, u["Kết quả"].value, u["Tiêu chí chưa đạt"].value) for u in units
+    ] == [
+        ("Tổ dân phố 1", "Đạt", "—"),
+        ("Tổ dân phố 2", "Chưa đạt", "4.1; 4.3.c"),
+        ("Tổ dân phố 3", "Chưa có kết quả", "—"),
+        ("Công ty CP Cà phê", "Chưa đăng ký", "—"),
+    ]
+    assert units[1]["Giải thích"].value == "Có vụ trộm cắp"
+    _, failed = records(book["Danh sách chưa đạt"])
+    assert [(u["Đơn vị cấp trên"].value, u["Tên đơn vị"].value) for u in failed] == [
+        ("Phường Kon Tum", "Tổ dân phố 2")
+    ]
+
+
+def test_commune_report_counts_pending_and_leaves_out_kinds_it_has_none_of():
+    _, rows = records(load_workbook(io.BytesIO(summary_xlsx(COMMUNE_SCOPE)))["Tổng hợp"])
+    kdc = rows[0]
+    assert kdc["Chưa có kết quả"].value == 1
+    assert kdc["Tỷ lệ đạt trên số thuộc diện"].value == pytest.approx(1 / 3)
+    document = Document(io.BytesIO(summary_docx(COMMUNE_SCOPE)))
+    text = docx_text(document)
+    assert "Toàn phường có 1/3 khu dân cư đạt tiêu chuẩn (33,33%)" in text
+    assert "cơ quan nào" not in text  # none in scope: not "chưa có cơ quan nào đăng ký"
+    assert "Đã đăng ký nhưng chưa có kết quả xét công nhận: 1 khu dân cư; 1 xã" in text
+    kinds = document.tables[1]
+    assert "Chưa có kết quả" in [c.text for c in kinds.rows[0].cells]
+    assert [r.cells[0].text for r in kinds.rows[1:]] == [
+        "Khu dân cư",
+        "Xã, phường, đặc khu",
+        "Doanh nghiệp",
+        "Cơ quan, doanh nghiệp, cơ sở giáo dục",
+    ]
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [
+        "I. KẾT QUẢ CHUNG",
+        "II. KẾT QUẢ TỪNG ĐƠN VỊ",
+        "III. LƯU Ý VỀ SỐ LIỆU",
+        "IV. PHƯƠNG HƯỚNG, KIẾN NGHỊ",
+    ]
+    units = document.tables[2]
+    assert [c.text for c in units.rows[2].cells] == [
+        "2",
+        "Tổ dân phố 2",
+        "Khu dân cư",
+        "Chưa đạt",
+        "4.1; 4.3.c",
+    ]
+
+
+def test_the_statistics_denominator_note_is_not_repeated():
+    text = docx_text(Document(io.BytesIO(summary_docx(COMMUNE_SCOPE))))
+    assert text.count(STAT_NOTE) == 1
+    assert "Tỷ lệ đạt tính trên" not in text
+    assert "Tỷ lệ = số đơn vị đạt" not in text
+    # the title names only the kinds the commune has
+    assert (
+        "Kết quả xây dựng khu dân cư, xã, phường, đặc khu, doanh nghiệp, cơ quan, "
+        "doanh nghiệp" not in text
+    )
+    assert "Kết quả xây dựng khu dân cư, xã, phường, đặc khu, doanh nghiệp đạt tiêu chuẩn" in text
+
+
+def test_a_year_before_the_reform_says_thi_tran():
+    data = copy.deepcopy(COMMUNE_SCOPE) | {"year": 2023}
+    text = docx_text(Document(io.BytesIO(summary_docx(data))))
+    assert "Xã, phường, thị trấn" in text
+    assert "năm 2023" in text
+
+
+def test_the_review_chart_marks_the_breaks_the_statistics_found():
+    from antt.reports.exports.content import review_report
+    from antt.reports.exports.figures import review_figures
+
+    data = copy.deepcopy(REVIEW)
+    data["series"][1]["breaks"] = ["criteria_change"]
+    data["series"][2]["breaks"] = ["reform_2025"]
+    data["series"][0]["breaks"] = []
+    report = review_report(data)
+    assert report.markers == {
+        2022: "2022: tiêu chí TT 124/2021 thay TT 23/2012",
+        2025: "01/7/2025: sắp xếp đơn vị hành chính",
+    }
+    svg = review_figures(report)[0].svg
+    assert svg.count('class="marker"') == 2
+    data["series"][2]["breaks"] = []  # e.g. a scope the reform did not touch
+    svg = review_figures(review_report(data))[0].svg
+    assert svg.count('class="marker"') == 1
+
+
+def test_a_child_without_code_or_place_is_listed_but_not_mapped():
+    from antt.reports.exports.content import summary_report
+    from antt.reports.exports.figures import summary_figures
+
+    data = copy.deepcopy(SUMMARY)
+    data["children"].append(
+        {
+            "code": None,
+            "name": "Đơn vị trực thuộc cấp tỉnh (không thuộc xã, phường, đặc khu nào)",
+            "kind": None,
+            "latitude": None,
+            "longitude": None,
+            "rows": [row("residential_area", 0, 0, 0), row("organization", 40, 38, 35)],
+            "units": [],
+        }
+    )
+    book = load_workbook(io.BytesIO(summary_xlsx(data)))
+    _, rows = records(book["Theo đơn vị"])
+    assert rows[-1]["Mã đơn vị"].value in ("", None)
+    maps = [f for f in summary_figures(summary_report(data)) if "map" in f.svg[:400]]
+    assert len(maps) == 1
+    assert maps[0].svg.count('class="commune ') == 2
