@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,8 +171,8 @@ class Row:
 
     @property
     def ratio(self) -> str:
-        """ "740/757", or "—" when either number is missing."""
-        if self.met is None or self.denominator is None:
+        """ "740/757", or "—" when either number is missing or nothing was registered."""
+        if self.met is None or not self.denominator:
             return "—"
         return f"{format_int(self.met)}/{format_int(self.denominator)}"
 
@@ -515,6 +515,7 @@ def summary_report(data: Mapping[str, Any]) -> Report:
     scope = data.get("scope") or {}
     raw_units = [u for u in data.get("units") or [] if isinstance(u, Mapping)]
     legal = str(data.get("legal_basis") or "")
+    criteria = data.get("criteria_set") or {}
     year_text = f" năm {year}" if year else ""
     subject = str(
         data.get("title")
@@ -527,7 +528,7 @@ def summary_report(data: Mapping[str, Any]) -> Report:
         title=subject,
         file_title=f"Báo cáo {subject[:1].lower()}{subject[1:]}",
         legal_basis=legal,
-        legal_basis_text=legal_basis_text(legal),
+        legal_basis_text=str(criteria.get("title") or legal_basis_text(legal)),
         rows=rows,
         children=children,
         failed=failed_units(raw_children, year, scope, raw_units),
@@ -620,12 +621,17 @@ def review_report(data: Mapping[str, Any]) -> Report:
         or f"Kết quả xây dựng {kinds_phrase(kinds, last)} đạt tiêu chuẩn {STANDARD}{period}"
     )
     bases = list(dict.fromkeys(s.legal_basis for s in series if s.legal_basis))  # oldest first
+    titles = {
+        str(item.get("legal_basis")): str((item.get("criteria_set") or {}).get("title") or "")
+        for item in data.get("series") or []
+        if isinstance(item, Mapping)
+    }
     report = Report(
         **_common(data, "review"),
         title=subject,
         file_title=f"Báo cáo {subject[:1].lower()}{subject[1:]}",
         legal_basis=", ".join(bases),
-        legal_basis_text="; ".join(legal_basis_text(b) for b in bases),
+        legal_basis_text="; ".join(titles.get(b) or legal_basis_text(b) for b in bases),
         years=years,
         series=series,
         year=last,
@@ -723,11 +729,7 @@ def change_sentences(series: Sequence[YearResult], label_year: int | None) -> li
 
 def review_table(report: Report) -> tuple[list[str], list[list[str]]]:
     """Kinds × years, each cell "740/757" over "97,75%", and a first row with the legal basis."""
-    labels: dict[str, str] = {}
-    for result in reversed(report.series):
-        for row in result.rows:
-            if row.in_scope:
-                labels.setdefault(row.kind, row.label)
+    labels = latest_labels(report, lambda row: row.in_scope)
     by_year = {r.year: {row.kind: row for row in r.rows} for r in report.series}
     basis = {r.year: r.legal_basis or "—" for r in report.series}
     rows = [["Căn cứ", *(basis.get(y, "—") for y in report.years)]]
@@ -755,3 +757,14 @@ def opening(report: Report) -> str:
 
 def roman(number: int) -> str:
     return ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")[number - 1]
+
+
+def latest_labels(report: Report, keep: Callable[[Row], bool]) -> dict[str, str]:
+    """The kinds of a review in the usual order, each named as in the latest year it appears."""
+    labels: dict[str, str] = {}
+    for result in reversed(report.series):
+        for row in result.rows:
+            if keep(row):
+                labels.setdefault(row.kind, row.label)
+    order = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    return dict(sorted(labels.items(), key=lambda item: order.get(item[0], len(order))))

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from antt.reports.charts import bar_chart_svg, commune_map_svg, line_chart_svg
-from antt.reports.exports.content import Child, Report, Row, kind_noun, main_kind
+from antt.reports.exports.content import (
+    ORGANIZATION_PARTS,
+    Child,
+    Report,
+    Row,
+    kind_noun,
+    latest_labels,
+    main_kind,
+)
 
 # Past this many children a bar per child no longer fits a page: show the lowest ones.
 BAR_LIMIT = 40
@@ -109,11 +117,9 @@ def _is_commune(child: Child) -> bool:
 def review_figures(report: Report) -> list[Figure]:
     if not report.series:
         return []
-    labels: dict[str, str] = {}
-    for result in reversed(report.series):  # the latest wording names the line
-        for row in result.rows:
-            if row.rate is not None:  # a kind with no rate in any year has no line
-                labels.setdefault(row.kind, row.label)
+    labels = latest_labels(report, lambda row: row.rate is not None)
+    if "organization" in labels:  # one line for the group rather than four crossing lines
+        labels = {k: v for k, v in labels.items() if k not in ORGANIZATION_PARTS}
     by_year = {result.year: {row.kind: row for row in result.rows} for result in report.series}
     series = {
         label: [getattr(by_year.get(year, {}).get(kind), "rate", None) for year in report.years]

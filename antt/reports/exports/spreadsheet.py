@@ -19,9 +19,9 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from antt.reports.exports.content import (
-    KIND_ORDER,
     Report,
     Row,
+    latest_labels,
     review_report,
     summary_report,
 )
@@ -237,14 +237,7 @@ def review_xlsx(data: Mapping[str, Any]) -> bytes:
         ],
         freeze="D2",
     )
-    labels: dict[str, str] = {}
-    for result in reversed(report.series):  # the latest wording names the row
-        for row in result.rows:
-            labels.setdefault(row.kind, row.label)
-    kinds = sorted(
-        labels.items(),
-        key=lambda item: KIND_ORDER.index(item[0]) if item[0] in KIND_ORDER else len(KIND_ORDER),
-    )
+    kinds = list(latest_labels(report, lambda row: True).items())
     by_year = {result.year: {row.kind: row for row in result.rows} for result in report.series}
     pivot = []
     for kind, label in kinds:
