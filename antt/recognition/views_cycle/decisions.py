@@ -178,7 +178,13 @@ def decision_create(request: HttpRequest, year: int) -> HttpResponse:
         posted = chosen_results(request.POST, page_ids)
         selected = {int(x) for x in request.POST.getlist("selected") if x.isdigit()}
         every = request.POST.get("all_matching") == "1"
-        if body is None:
+        if selected:
+            scope = candidates.filter(body_path=body.path) if body is not None else candidates
+            error = _unavailable(request, year, selected, scope)
+            status = CONFLICT if error else 200
+        if error:
+            pass
+        elif body is None:
             error = _("Hãy chọn cơ quan quyết định.")
         elif not every and not selected:
             error = _("Chưa chọn đơn vị nào để quyết định.")
@@ -214,6 +220,27 @@ def decision_create(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "recognition/cycle/decision_create.html", context, status=status)
 
 
+def _unavailable(
+    request: HttpRequest, year: int, selected: set[int], scope: QuerySet[Registration]
+) -> str:
+    """Why some selected rows cannot be decided: outside the jurisdiction (404), not mine to
+    decide (403), or no longer waiting (someone else acted: a message)."""
+    missing = selected - set(scope.filter(pk__in=selected).values_list("pk", flat=True))
+    if not missing:
+        return ""
+    seen = list(
+        worklist.registrations(request.user, year).filter(pk__in=missing).select_related("unit")
+    )
+    if len(seen) < len(missing):
+        raise Http404
+    if any(not worklist.may(request.user, Action.DECIDE_MET, r) for r in seen):
+        raise PermissionDenied
+    return _(
+        "%(n)s hồ sơ đã chọn vừa được người khác xử lý (không còn ở trạng thái chờ quyết định): "
+        "%(units)s. Hãy tải lại trang rồi chọn lại."
+    ) % {"n": len(seen), "units": ", ".join(r.unit.name for r in seen)}
+
+
 def _decide(
     request: HttpRequest,
     year: int,
@@ -232,26 +259,6 @@ def _decide(
             .annotate(proposal=PROPOSAL)
             .select_related("unit", "authority")
         )
-        missing = selected - {r.pk for r in regs}
-        if missing:
-            seen = list(
-                worklist.registrations(request.user, year)
-                .filter(pk__in=missing)
-                .select_related("unit")
-            )
-            if len(seen) < len(missing):
-                raise Http404
-            if any(not worklist.may(request.user, Action.DECIDE_MET, r) for r in seen):
-                raise PermissionDenied
-            return (
-                _(
-                    "%(n)s hồ sơ đã chọn vừa được người khác xử lý (không còn ở trạng thái "
-                    "chờ quyết định): %(units)s. Hãy tải lại trang rồi chọn lại."
-                )
-                % {"n": len(seen), "units": ", ".join(r.unit.name for r in seen)},
-                CONFLICT,
-                None,
-            )
     data = form.cleaned_data
     number = data["number"].strip()
     taken = Decision.objects.visible_to(request.user).filter(
