@@ -11,6 +11,7 @@ urlpatterns = [
     path("units/", include("antt.units.urls")),
     path("records/", include("antt.records.urls")),
     path("standards/", include("antt.standards.urls")),
+    path("reports/", include("antt.reports.urls")),
     path("cycle/", include("antt.recognition.urls_cycle")),
     path("documents/", include("antt.recognition.urls_documents")),
     path("verify/", include("antt.recognition.urls_verify")),

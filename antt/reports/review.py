@@ -190,7 +190,7 @@ def review(scope: Scope, years: list[int]) -> dict[str, Any]:
                 "legal_basis": legal_basis(year),
                 "criteria_set": criteria_set(year),
                 "breaks": breaks.get(year, []),
-                "rows": rows(counts.get(year, {})),
+                "rows": rows(counts.get(year, {}), year),
             }
             for year in years
         ],

@@ -70,6 +70,7 @@ __all__ = [
     "ORGANIZATION_KINDS",
     "REFORM",
     "ROW_KINDS",
+    "ROW_LABELS",
     "Counts",
     "ExportUnavailable",
     "Scope",
@@ -81,6 +82,7 @@ __all__ = [
     "file_name",
     "find_scope",
     "format_rate",
+    "kind_label",
     "legal_basis",
     "places",
     "rate",
@@ -452,12 +454,19 @@ class Counts:
         self.imported += other.imported
 
 
-def row(kind: str, counts: Counts) -> dict[str, Any]:
+def kind_label(kind: str, year: int | None = None) -> str:
+    """ "Khu dân cư", …; the commune level was “xã, phường, thị trấn” before the 2025 reform."""
+    if kind == _COMMUNE and year is not None and reference_day(year) < REFORM:
+        return "Xã, phường, thị trấn"
+    return ROW_LABELS.get(kind, kind)
+
+
+def row(kind: str, counts: Counts, year: int | None = None) -> dict[str, Any]:
     """One line of a table: the counts, the rate on registered units and, for a report that
     prefers it, on eligible units."""
     return {
         "kind": kind,
-        "kind_label": ROW_LABELS[kind],
+        "kind_label": kind_label(kind, year),
         "eligible": counts.eligible,
         "registered": counts.registered,
         "met": counts.met,
@@ -470,14 +479,14 @@ def row(kind: str, counts: Counts) -> dict[str, Any]:
     }
 
 
-def rows(by_kind: Mapping[str, Counts]) -> list[dict[str, Any]]:
+def rows(by_kind: Mapping[str, Counts], year: int | None = None) -> list[dict[str, Any]]:
     """The five kinds, then the provincial reports' group “cơ quan, doanh nghiệp, cơ sở giáo
     dục” (agency + enterprise + school)."""
     organization = Counts()
     for kind in ORGANIZATION_KINDS:
         organization.add(by_kind.get(kind, Counts()))
-    return [row(kind, by_kind.get(kind, Counts())) for kind in KINDS] + [
-        row(ORGANIZATION, organization)
+    return [row(kind, by_kind.get(kind, Counts()), year) for kind in KINDS] + [
+        row(ORGANIZATION, organization, year)
     ]
 
 
@@ -572,7 +581,7 @@ def summary(scope: Scope, year: int, *, today: dt.date | None = None) -> dict[st
         "criteria_set": criteria_set(year),
         "denominator": "registered",
         "denominator_label": DENOMINATOR_LABELS["registered"],
-        "rows": rows(total),
+        "rows": rows(total, year),
         "children": _children(scope, year, by_child, day, today) if reg_key else [],
         "notes": _notes(scope, year, day, total, by_child),
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
@@ -615,7 +624,7 @@ def _children(
                 "geography": "historical" if child.is_legacy or scope.historical else "current",
                 "latitude": child.latitude,
                 "longitude": child.longitude,
-                "rows": rows(by_child.get(child.pk, {})),
+                "rows": rows(by_child.get(child.pk, {}), year),
                 **({"units": failed.get(child.pk, [])} if failed is not None else {}),
             }
         )
@@ -629,7 +638,7 @@ def _children(
                 "geography": scope.geography,
                 "latitude": None,
                 "longitude": None,
-                "rows": rows(rest),
+                "rows": rows(rest, year),
                 **({"units": failed.get(None, [])} if failed is not None else {}),
             }
         )
