@@ -365,10 +365,10 @@ def line_chart_svg(
     steps = round((high - low) / 0.1)
     every = 1 if steps <= 5 else 2
     for step in range(0, steps + 1, every):
-        rate = low + (high - low) * step / steps
-        y = y_of(rate)
+        tick = low + (high - low) * step / steps
+        y = y_of(tick)
         _el(axis, "line", x1=left, x2=left + plot_w, y1=y, y2=y, stroke=GRID, stroke_width=1)
-        _el(axis, "text", format_percent(rate, 0), x=left - 6, y=y + 4, text_anchor="end")
+        _el(axis, "text", format_percent(tick, 0), x=left - 6, y=y + 4, text_anchor="end")
     for year in years:
         _el(
             axis,
@@ -778,7 +778,7 @@ def _register_fonts() -> bool:
 
 def svg_to_png(svg: str, *, scale: float = 2.0) -> bytes:
     """Render one of these charts to PNG (for Word), with the same Vietnamese serif font."""
-    import cairosvg  # type: ignore[import-untyped]  # imported late: only the Word export needs it
+    import cairosvg  # type: ignore[import-untyped,unused-ignore]  # late: only Word needs it
 
     if not _register_fonts():
         svg = svg.replace(FONT_FAMILY, "DejaVu Serif, serif")

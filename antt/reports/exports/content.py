@@ -661,8 +661,8 @@ def review_markers(data: Mapping[str, Any], series: Sequence[YearResult]) -> dic
     raw = [s for s in data.get("series") or [] if isinstance(s, Mapping)]
     if not any("breaks" in s for s in raw) and "breaks" not in data:
         return None
-    basis = {s.year: s.legal_basis for s in series}
-    years = sorted(basis)
+    basis: dict[int | None, str] = {s.year: s.legal_basis for s in series}
+    years = sorted(s.year for s in series)
     found: dict[int, list[str]] = {}
     for item in raw:
         year = _int(item.get("year"))
@@ -737,7 +737,10 @@ def review_table(report: Report) -> tuple[list[str], list[list[str]]]:
         cells = [label]
         for year in report.years:
             row = by_year.get(year, {}).get(kind)
-            cells.append(f"{row.ratio}\n{row.rate_display}" if row else "—")
+            if row is None or row.ratio == "—":
+                cells.append(row.rate_display if row else "—")
+            else:
+                cells.append(f"{row.ratio}\n{row.rate_display}")
         rows.append(cells)
     return ["Loại đơn vị", *(str(y) for y in report.years)], rows
 

@@ -50,7 +50,7 @@ def summary_figures(report: Report) -> list[Figure]:
     if kind is None:
         return figures
     noun = kind_noun(kind, report.year)
-    entries = [(c, c.row(kind)) for c in report.children if c.row(kind) is not None]
+    entries = [(c, row) for c in report.children if (row := c.row(kind)) is not None]
     if entries:
         if len(entries) <= BAR_LIMIT:
             chosen = sorted(entries, key=lambda e: (e[1].rate is None, -(e[1].rate or 0)))

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.template import Context, Engine
 
-from antt.reports.charts import report_font_files
+from antt.reports.charts import FONT_DIR, report_font_files
 from antt.reports.exports.content import (
     MOTTO,
     MOTTO_COUNTRY,
@@ -65,7 +65,9 @@ def _tables(section: Section) -> list[dict[str, Any]]:
 
 
 def _render(report: Report, sections: list[Section]) -> bytes:
-    from weasyprint import HTML  # imported late: Pango loads only when a PDF is asked for
+    # Imported late: Pango loads only when a PDF is asked for.
+    from weasyprint import HTML  # type: ignore[import-untyped,unused-ignore]
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped,unused-ignore]
 
     context = {
         "r": report,
@@ -87,7 +89,18 @@ def _render(report: Report, sections: list[Section]) -> bytes:
         "closing_heading": closing_heading(sections),
     }
     html = _engine().get_template("reports/pdf/report.html").render(Context(context))
-    pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    fonts = FONT_DIR.as_uri() + "/"
+
+    class LocalFetcher(URLFetcher):  # type: ignore[misc]
+        """Only the font files: a name in the data can never make the PDF fetch anything."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.startswith(fonts):
+                raise ValueError(f"Không tải tài nguyên ngoài khi in báo cáo: {url[:80]}")
+            return super().fetch(url, headers)
+
+    fetcher = LocalFetcher(allowed_protocols=("file",))
+    pdf = HTML(string=html, base_url=fonts, url_fetcher=fetcher).write_pdf()
     return bytes(pdf or b"")
 
 

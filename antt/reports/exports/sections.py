@@ -59,7 +59,8 @@ class _Counter:
 
 
 def _cell(ratio: str, rate: str) -> str:
-    return f"{ratio}\n{rate}"
+    """ "740/757" over "97,75%"; a single dash when nothing was registered."""
+    return rate if ratio == "—" else f"{ratio}\n{rate}"
 
 
 def kinds_table(report: Report, caption: str) -> TableSpec:

@@ -209,7 +209,7 @@ def _row_flags(table: Table) -> None:
 
 
 def _table(doc: Any, spec: TableSpec) -> Table:
-    table = doc.add_table(rows=1 + len(spec.rows), cols=len(spec.header))
+    table: Table = doc.add_table(rows=1 + len(spec.rows), cols=len(spec.header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
