@@ -724,3 +724,11 @@ def test_a_child_without_code_or_place_is_listed_but_not_mapped():
     maps = [f for f in summary_figures(summary_report(data)) if "map" in f.svg[:400]]
     assert len(maps) == 1
     assert maps[0].svg.count('class="commune ') == 2
+
+
+def test_markup_in_names_is_printed_as_text_and_fetches_nothing():
+    data = copy.deepcopy(SUMMARY)
+    data["children"][0]["name"] = '<img src="http://example.invalid/x.png"> Xã <b>Tịnh</b> Khê'
+    reader = PdfReader(io.BytesIO(summary_pdf(data)))
+    text = re.sub(r"\s+", " ", pdf_text(reader))
+    assert "<b>Tịnh</b>" in text
