@@ -483,3 +483,70 @@ def test_province_children_carry_their_units_not_met(world):
     assert [(u["code"], u["imported"]) for u in lines["23281"]] == [("23284-TDP02", True)]
     assert "hồ sơ giấy" in lines["23281"][0]["note"]
     assert "units" not in summary(Scope(None), 2025, today=TODAY)["children"][0]
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def _report(*args):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("report", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_report_command_prints_the_summary_as_json(world):
+    import json
+
+    data = json.loads(_report("summary", "--year", "2022", "--scope", "62"))
+    assert (data["year"], data["scope"]["code"], data["scope"]["name"]) == (2022, "62",
+                                                                             "Tỉnh Kon Tum")
+    assert counts(data["rows"], "residential_area") == (3, 3, 2, 1, "66,67%")
+    today = json.loads(_report("summary", "--year", "2022", "--scope", "51"))
+    assert today["scope"]["geography"] == "current"
+    national = json.loads(_report("summary", "--year", "2025"))
+    assert national["scope"]["code"] == "VN"
+
+
+def test_report_command_review(world):
+    import json
+
+    data = json.loads(_report("review", "--years", "2021-2025", "--scope", "51"))
+    assert [b["code"] for b in data["breaks"]] == ["criteria_change", "reform_2025"]
+
+
+def test_report_command_refuses_bad_input(world):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="Năm báo cáo phải từ 2012"):
+        _report("summary", "--year", "2011")
+    with pytest.raises(CommandError, match="Không có đơn vị mã “99999”"):
+        _report("summary", "--year", "2022", "--scope", "99999")
+    with pytest.raises(CommandError, match="bị ngược"):
+        _report("review", "--years", "2025-2021")
+
+
+def test_report_command_says_when_the_exporter_is_missing(world, monkeypatch, tmp_path):
+    from django.core.management import CommandError
+
+    def missing(report, fmt, data):
+        raise statistics.ExportUnavailable("Chưa cài đặt bộ xuất báo cáo (antt.reports.exports)")
+
+    monkeypatch.setattr(statistics, "export", missing)
+    with pytest.raises(CommandError, match="Chưa cài đặt bộ xuất báo cáo"):
+        _report("summary", "--year", "2022", "--scope", "51", "--format", "xlsx",
+                "--output", str(tmp_path / "x.xlsx"))
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_report_command_writes_the_exporters_file(world, tmp_path):
+    pytest.importorskip("antt.reports.exports")
+    if "summary_xlsx" not in statistics.exports_available():
+        pytest.skip("no XLSX exporter")
+    target = tmp_path / "bao-cao.xlsx"
+    _report("summary", "--year", "2022", "--scope", "51", "--format", "xlsx", "--output",
+            str(target))
+    assert target.read_bytes()[:2] == b"PK"
