@@ -33,6 +33,7 @@ PERCENT = "0.00%"
 TEXT = "@"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+RIGHT_ALIGNED = frozenset({"Đạt/Đăng ký", "Tỷ lệ đạt (hiển thị)"})
 
 # (header, format, width) for the columns every figures table shares
 FIGURE_COLUMNS: tuple[tuple[str, str | None, int], ...] = (
@@ -69,6 +70,17 @@ def _safe(cell: Any) -> None:
         cell.quotePrefix = True
 
 
+def _shown_length(value: Any, number_format: str | None) -> int:
+    """About how many characters the cell shows (a rate shows as "97.75%", not 0.977…)."""
+    if value is None:
+        return 0
+    if number_format == PERCENT:
+        return 8
+    if number_format == INT and isinstance(value, int):
+        return len(f"{value:,}")
+    return len(str(value))
+
+
 def _sheet(
     wb: Workbook,
     title: str,
@@ -82,20 +94,28 @@ def _sheet(
     ws.append([name for name, _, _ in columns])
     for row in rows:
         ws.append(list(row))
-    bold = Font(bold=True)
+    bold = Font(name="Calibri", size=11, bold=True)
     for cell in ws[1]:
         cell.font = bold
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    for index, (_, number_format, width) in enumerate(columns, start=1):
+    right = Alignment(horizontal="right")
+    for index, (name, number_format, width) in enumerate(columns, start=1):
         letter = get_column_letter(index)
-        longest = max((len(str(r[index - 1])) for r in rows if r[index - 1] is not None), default=0)
+        longest = max((_shown_length(r[index - 1], number_format) for r in rows), default=0)
         ws.column_dimensions[letter].width = min(max(width, longest + 2), 60)
         for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
             if number_format:
                 cell.number_format = number_format
+            if name in RIGHT_ALIGNED:
+                cell.alignment = right
             _safe(cell)
     ws.freeze_panes = freeze
+    ws.print_title_rows = "1:1"  # the header on every printed page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
     if rows:
         table = Table(displayName=table_name, ref=ref)
