@@ -214,7 +214,7 @@ def bar_chart_svg(
     label_size, row_h, bar_h = 12.0, 26.0, 16.0
     top, bottom = 44.0, 34.0
     longest = max((_text_width(str(label), label_size) for label in labels), default=40)
-    left = min(max(longest + 20, 90), width * 0.4)
+    left = min(max(longest + 28, 90), width * 0.4)
     right = 125.0
     plot_w = width - left - right
     height = top + row_h * max(len(rates), 1) + bottom

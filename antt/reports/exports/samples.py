@@ -208,8 +208,11 @@ def write_samples(folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
+    import os
+
     import django
 
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     for path in write_samples(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/samples")):
         print(path)
