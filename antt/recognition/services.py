@@ -62,6 +62,10 @@ class ConcurrentChange(ValidationError):
     """Someone else moved the registration first; the user must reload and look."""
 
 
+class InvalidStep(ConcurrentChange):
+    """The step is not possible from the registration's state (usually: the page was stale)."""
+
+
 # ---------------------------------------------------------------- authority
 
 
@@ -126,7 +130,10 @@ def _check(actor: Any, action: Action, registration: Registration) -> None:
 def _move(registration: Registration, action: Action, actor: Any, **fields: Any) -> Registration:
     """Apply one transition with a conditional UPDATE; raise ConcurrentChange if we lost."""
     current = State(registration.state)
-    new = workflow.next_state(current, action)
+    try:
+        new = workflow.next_state(current, action)
+    except workflow.TransitionError as exc:
+        raise InvalidStep(str(exc)) from exc
     won = Registration.objects.filter(
         pk=registration.pk, state=current, version=registration.version
     ).update(state=new, version=F("version") + 1, **fields)
@@ -250,7 +257,14 @@ def register_units(
             continue
         _check_register(actor, unit)
         new.append(_new_registration(unit, year, actor, places, registered_on=registered_on))
-    Registration.objects.bulk_create(new, batch_size=500)
+    try:
+        with transaction.atomic():
+            Registration.objects.bulk_create(new, batch_size=500)
+    except IntegrityError as exc:
+        raise ConcurrentChange(
+            _("Một số đơn vị của %(commune)s vừa được người khác đăng ký. Hãy tải lại trang.")
+            % {"commune": commune.name}
+        ) from exc
     user = actor if _is_person(actor) else None
     label = getattr(actor, "username", "") or str(actor)
     audit.record_many(
@@ -433,10 +447,30 @@ def decide(
     first = registrations[0]
     rule = first.authority
     body = body_unit(first.unit, rule)
+    if rule is not None and rule.deciding_level == "ministry":
+        raise ValidationError(
+            _(
+                "Quyết định của Bộ Công an (Điều 10.4) được ghi nhận ngoài hệ thống ở phiên bản "
+                "này: %(unit)s do Bộ Công an công nhận."
+            )
+            % {"unit": first.unit.name}
+        )
     if rule is None or body is None:
         raise ValidationError(
             _("Chưa xác định được cơ quan có thẩm quyền quyết định cho %(unit)s.")
             % {"unit": first.unit.name}
+        )
+    bad = {v for v in (results or {}).values() if v not in (Result.MET, Result.NOT_MET)}
+    if bad:
+        raise ValidationError(
+            _("Kết quả quyết định chỉ có thể là “đạt” (met) hoặc “chưa đạt” (not_met).")
+        )
+    if Decision.objects.filter(issuing_unit=body, number=number.strip()).exists():
+        raise ValidationError(
+            {
+                "number": _("Số quyết định “%(number)s” đã được %(body)s sử dụng.")
+                % {"number": number.strip(), "body": body.name}
+            }
         )
     decision = Decision.objects.create(
         number=number.strip(),
@@ -497,6 +531,9 @@ def issue_certificates(
     """A certificate for every unit the decision recognised that has none yet."""
     if decision.status != Decision.Status.VALID:
         raise ValidationError(_("Quyết định đã bị hủy bỏ: không thể cấp giấy công nhận."))
+    any_item = decision.items.select_related("registration__unit").first()
+    if any_item is not None:
+        _check(actor, Action.CERTIFY, any_item.registration)
     regs = [
         item.registration
         for item in decision.items.select_related("registration__unit").order_by(

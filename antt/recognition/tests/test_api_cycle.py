@@ -546,7 +546,9 @@ def test_bad_decision_input(personas: Personas, assessed: Registration) -> None:
     school = run_to_appraised(school, officer, officer, ORG_MEETING, chair="Hiệu trưởng")
     response = post(client, DECISIONS, {**decision, "registrations": [school.pk]})
     assert response.status_code == 400
-    assert response.json() == {"number": ["Số quyết định “15/QĐ-UBND” đã được cơ quan này dùng."]}
+    assert response.json() == {
+        "number": ["Số quyết định “15/QĐ-UBND” đã được Phường Hoàn Kiếm sử dụng."]
+    }
     assert Registration.objects.get(pk=school.pk).state == "appraised"
     bad_date = post(client, f"{DECISIONS}{Decision.objects.get().pk}/certificates/",
                     {"issued_on": "hôm nay"})

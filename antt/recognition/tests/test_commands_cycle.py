@@ -205,7 +205,8 @@ def test_decide_refuses_a_bad_date_and_a_number_already_used(tree: Tree) -> None
     with pytest.raises(CommandError, match="--signed-on: ngày “10/11/2025” không hợp lệ"):
         run("decide", "--year", "2025", "--signed-on", "10/11/2025", "--signer", "A",
             "--number", "16/QĐ", "--unit", "00070-TDP01")
-    with pytest.raises(CommandError, match="Số quyết định “15/QĐ-UBND” đã được cơ quan này dùng"):
+    used = "Số quyết định “15/QĐ-UBND” đã được Phường Hoàn Kiếm sử dụng"
+    with pytest.raises(CommandError, match=used):
         run("decide", *DECIDE, "--number", "15/QĐ-UBND", "--unit", "00070-TDP01")
     assert Registration.objects.get(unit=tree.area_a1).state == "appraised"
 

@@ -303,3 +303,41 @@ def test_article_5_4_reads_decisions_once_they_exist(tree, personas):
     assert "tạm tính" not in node.explanation
     assert "1/2 (50,00%)" in node.explanation
     assert node.verdict == "not_met"
+
+
+def test_decide_refuses_unknown_results_and_a_used_number(tree, personas):
+    evidence(tree.area_a1, AREA_FACTS, "4.2", "4.4.c", previous=PREVIOUS)
+    officer = personas.commune_a1_officer
+    reg = run_to_appraised(services.register_unit(actor="test", unit=tree.area_a1, year=YEAR),
+                           "test", officer, AREA_MEETING)
+    with pytest.raises(ValidationError, match="chỉ có thể là"):
+        services.decide(actor=officer, registrations=[reg], number="1/QĐ",
+                        signed_on=dt.date(2025, 11, 10), signer_name="A",
+                        results={reg.pk: "pending"})
+    services.decide(actor=officer, registrations=[reg], number="1/QĐ",
+                    signed_on=dt.date(2025, 11, 10), signer_name="A")
+    with pytest.raises(ValidationError, match="đã được Phường Hoàn Kiếm sử dụng"):
+        services.decide(actor=officer, registrations=[reg], number="1/QĐ",
+                        signed_on=dt.date(2025, 11, 10), signer_name="A")
+
+
+def test_a_step_the_state_does_not_allow_is_a_conflict(tree):
+    reg = services.register_unit(actor="test", unit=tree.area_a1, year=YEAR)
+    # A stale page offers "appraise" for a dossier that was never submitted.
+    with pytest.raises(services.InvalidStep, match="Không thể thực hiện"):
+        services.appraise_dossier(actor="test", registration=reg, proposal="met")
+
+
+def test_a_viewer_cannot_issue_certificates_even_when_none_are_left(tree, personas):
+    from antt.accounts.services import assign_role
+
+    evidence(tree.area_a1, AREA_FACTS, "4.2", "4.4.c", previous=PREVIOUS)
+    officer = personas.commune_a1_officer
+    reg = run_to_appraised(services.register_unit(actor="test", unit=tree.area_a1, year=YEAR),
+                           "test", officer, AREA_MEETING)
+    decision = services.decide(actor=officer, registrations=[reg], number="2/QĐ",
+                               signed_on=dt.date(2025, 11, 10), signer_name="A",
+                               results={reg.pk: "not_met"})
+    viewer, _, _ = assign_role(actor="test", username="xem", role="viewer", unit=tree.commune_a1)
+    with pytest.raises(PermissionDenied):
+        services.issue_certificates(actor=viewer, decision=decision)
