@@ -29,28 +29,34 @@ __all__ = [
     "reason_field",
 ]
 
-DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d"]
 EXTRA_PARTICIPANTS = 4
 DECISION_RESULTS = [(Result.MET.value, _("Đạt")), (Result.NOT_MET.value, _("Chưa đạt"))]
 BLANK = [("", _("Tất cả"))]
 
 
 class DateInput(forms.DateInput):
-    """The phone's date picker; the value travels as YYYY-MM-DD, dd/mm/yyyy is accepted too."""
-
-    input_type = "date"
+    """dd/mm/yyyy whatever the browser's language (a date picker would follow the browser's
+    locale, often mm/dd/yyyy); yyyy-mm-dd is accepted too."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+        attrs = {
+            "inputmode": "numeric",
+            "placeholder": _("ngày/tháng/năm"),
+            "pattern": r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}",
+            "autocomplete": "off",
+            **kwargs.pop("attrs", {}),
+        }
+        super().__init__(format="%d/%m/%Y", attrs=attrs, **kwargs)
 
 
-def date_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DateField:
+def date_field(label: Any, *, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
         input_formats=DATE_INPUTS,
         widget=DateInput(),
-        help_text=help_text,
+        help_text=_("Ngày/tháng/năm, ví dụ 15/11/2025."),
         error_messages={"invalid": _("Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm.")},
     )
 
@@ -147,6 +153,11 @@ class AssessmentForm(VersionedForm):
             (i + 1, self[f"extra_{i}_name"], self[f"extra_{i}_role"])
             for i in range(EXTRA_PARTICIPANTS)
         ]
+
+    def has_extra(self) -> bool:
+        return any(
+            (self[f"extra_{i}_name"].value() or "").strip() for i in range(EXTRA_PARTICIPANTS)
+        )
 
     def participants(self) -> list[dict[str, str]]:
         data = self.cleaned_data

@@ -261,7 +261,7 @@ def work_list(
             found = (
                 base.filter(qs[task.key])
                 .select_related("unit", "commune", "authority")
-                .order_by("authority__deadline_month", "authority__deadline_day", "unit__path")[
+                .order_by("authority__deadline_month", "authority__deadline_day", "unit__code")[
                     :limit
                 ]
             )

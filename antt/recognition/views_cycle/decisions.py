@@ -209,7 +209,7 @@ def decision_create(request: HttpRequest, year: int) -> HttpResponse:
             candidates.filter(body_path=body.path)
             .annotate(proposal=PROPOSAL)
             .select_related("unit", "commune", "authority")
-            .order_by("commune__name", "unit__path")
+            .order_by("commune__name", "unit__code", "pk")
         )
         page = Paginator(regs, DECIDE_PAGE_SIZE).get_page(source.get("page"))
         context.update(
@@ -322,7 +322,7 @@ def _decision_context(request: HttpRequest, decision: Decision, **extra: Any) ->
     items = list(
         decision.items.select_related(
             "registration__unit", "registration__commune", "registration__authority"
-        ).order_by("registration__commune__name", "registration__unit__path")
+        ).order_by("registration__commune__name", "registration__unit__code")
     )
     certificates = {
         c.registration_id: c

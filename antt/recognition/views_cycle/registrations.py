@@ -122,7 +122,7 @@ def _list_context(
     qs = (
         _filtered(request, year, form)
         .select_related("unit", "commune", "authority")
-        .order_by("unit__path")
+        .order_by("commune__name", "unit_kind", "unit__code", "pk")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = today()
@@ -145,6 +145,10 @@ def _list_context(
         "todo": todo,
         "today": now,
         "may_register": may_register,
+        "is_decider": bool(
+            user.is_superuser
+            or any(g.role in workflow.ROLES_FOR_SIDE[workflow.Side.DECIDER] for g in user.grants())
+        ),
         "register_form": register_form or RegisterUnitForm(),
         "bulk_communes": _bulk_communes(request, year) if may_register else [],
         "bulk_form": BulkRegisterForm(),
