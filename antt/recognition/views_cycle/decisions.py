@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import CharField, Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -87,7 +87,8 @@ def _is_decider(user: Any) -> bool:
     )
 
 
-def _candidates(request: HttpRequest, year: int) -> QuerySet[Registration]:
+def _candidates(request: HttpRequest, year: int) -> Any:
+    """Annotated with ``body_path`` (typed Any: the annotation is not a model field)."""
     return (
         worklist.registrations(request.user, year)
         .filter(state=State.APPRAISED)
@@ -110,7 +111,7 @@ class Body:
         return self.unit.name
 
 
-def _bodies(request: HttpRequest, candidates: QuerySet[Registration]) -> list[Body]:
+def _bodies(request: HttpRequest, candidates: Any) -> list[Body]:
     grouped: dict[str, tuple[set[str], int]] = {}
     for path, deciding_body, n in (
         candidates.order_by()
@@ -142,13 +143,17 @@ class Row:
         return self.line.reg
 
 
+def _proposal(reg: Registration) -> str:
+    return str(getattr(reg, "proposal", Result.NOT_MET))
+
+
 def _rows(regs: Sequence[Registration], posted: dict[int, str]) -> list[Row]:
     now = today()
     return [
         Row(
             worklist.line(reg, now),
-            RESULT_LABELS.get(reg.proposal, reg.proposal),  # type: ignore[attr-defined]
-            posted.get(reg.pk, reg.proposal),  # type: ignore[attr-defined]
+            str(RESULT_LABELS.get(_proposal(reg), _proposal(reg))),
+            posted.get(reg.pk, _proposal(reg)),
         )
         for reg in regs
     ]
@@ -220,9 +225,7 @@ def decision_create(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "recognition/cycle/decision_create.html", context, status=status)
 
 
-def _unavailable(
-    request: HttpRequest, year: int, selected: set[int], scope: QuerySet[Registration]
-) -> str:
+def _unavailable(request: HttpRequest, year: int, selected: set[int], scope: Any) -> str:
     """Why some selected rows cannot be decided: outside the jurisdiction (404), not mine to
     decide (403), or no longer waiting (someone else acted: a message)."""
     missing = selected - set(scope.filter(pk__in=selected).values_list("pk", flat=True))
@@ -267,7 +270,7 @@ def _decide(
     if body.unit is not None and taken.exists():
         form.add_error("number", _("Số quyết định này đã được dùng cho một quyết định khác."))
         return "", 200, None
-    results = {r.pk: posted.get(r.pk, r.proposal) for r in regs}  # type: ignore[attr-defined]
+    results = {r.pk: posted.get(r.pk, _proposal(r)) for r in regs}
     try:
         decision = services.decide(
             actor=request.user,
