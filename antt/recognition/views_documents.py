@@ -20,7 +20,7 @@ INLINE_TYPES = frozenset({PDF_TYPE, JPEG_TYPE, PNG_TYPE})
 @login_required
 @require_GET
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
-    document = get_visible_or_404(Document.objects, request.user, pk=pk)
+    document: Document = get_visible_or_404(Document.objects.all(), request.user, pk=pk)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
