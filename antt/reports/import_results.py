@@ -463,15 +463,15 @@ def plan_results_import(
                 "unit_code",
                 f"dòng {previous} đã ghi kết quả năm {row.year} cho cùng đơn vị “{unit.name}”.",
             )
-        reg = existing.get((unit.pk, row.year))
-        if reg is not None and not reg.imported:
-            state = STATE_LABELS.get(State(reg.state), reg.state)
+        found = existing.get((unit.pk, row.year))
+        if found is not None and not found.imported:
+            state = STATE_LABELS.get(State(found.state), found.state)
             err(
                 "unit_code",
                 f"“{unit.name}” đã đăng ký năm {row.year} trong hệ thống (trạng thái “{state}”): "
                 "không ghi đè kết quả của quy trình bằng hồ sơ giấy.",
             )
-        elif reg is not None and not row.registered:
+        elif found is not None and not row.registered:
             err(
                 "registered",
                 f"“{unit.name}” đã có kết quả nhập năm {row.year}; nhập “không đăng ký” không xoá "
@@ -483,11 +483,11 @@ def plan_results_import(
         first_row[(unit.pk, row.year)] = row.row
         if not row.registered:
             planned.append(Planned(row, NOT_REGISTERED, unit))
-        elif reg is None:
+        elif found is None:
             planned.append(Planned(row, CREATE, unit, changes=_changes(None, row)))
         else:
-            changes = _changes(reg, row)
-            planned.append(Planned(row, UPDATE if changes else UNCHANGED, unit, reg, changes))
+            changes = _changes(found, row)
+            planned.append(Planned(row, UPDATE if changes else UNCHANGED, unit, found, changes))
     return planned, errors
 
 

@@ -512,7 +512,7 @@ def _collect(
 def registration_counts(
     regs: QuerySet[Registration], *group: str
 ) -> QuerySet[Registration, dict[str, Any]]:
-    return (
+    counted: QuerySet[Registration, dict[str, Any]] = (
         regs.order_by()
         .values("unit_kind", *group)
         .annotate(
@@ -522,6 +522,7 @@ def registration_counts(
             imported=Count("pk", filter=Q(imported=True)),
         )
     )
+    return counted
 
 
 # --- the summary ---------------------------------------------------------------------------------
