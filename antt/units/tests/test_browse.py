@@ -456,10 +456,11 @@ def test_login_page_is_in_vietnamese(client, db, settings):
     assert "make run" in client.get(reverse("accounts:login")).content.decode()
 
 
-def test_login_then_lands_on_the_unit_list(client, tree, personas):
+def test_login_then_lands_on_the_work_list(client, tree, personas):
     from conftest import PASSWORD
 
     response = client.post(reverse("accounts:login"),
                            {"username": "tinh_a", "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == LIST_URL
-    assert "Thành phố Hà Nội" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.status_code == 200
+    assert "Công việc" in response.content.decode()
