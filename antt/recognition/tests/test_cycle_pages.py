@@ -603,3 +603,16 @@ def test_select_all_matching_decides_every_row_beyond_the_page(client, tree, per
     assert results[regs[0].pk] == "met"  # overridden on the page (its proposal was "not met")
     assert results[regs[3].pk] == "not_met"  # beyond the page: the appraisal's proposal
     assert results[regs[4].pk] == "met"
+
+
+def test_the_dossier_papers_are_generated_from_the_page(client, tree, personas):
+    evidence(tree.area_a1, AREA_FACTS, "4.2", "4.4.c", previous=PREVIOUS)
+    reg = services.register_unit(actor="test", unit=tree.area_a1, year=YEAR)
+    services.record_assessment(actor="test", registration=reg, held_on=dt.date(2025, 10, 20),
+                               chair="Trưởng khu dân cư", participants=AREA_MEETING)
+    client.force_login(personas.area_a1_head)
+    assert "Tạo tờ trình, báo cáo, biên bản" in get(client, detail(reg))
+    post(client, action("registration-generate", reg.pk))
+    page = get(client, detail(reg))
+    assert "Chưa có tài liệu" not in page
+    assert page.count('href="/documents/') >= 3  # tờ trình, báo cáo, biên bản: downloadable
