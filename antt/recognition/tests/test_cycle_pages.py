@@ -616,3 +616,23 @@ def test_the_dossier_papers_are_generated_from_the_page(client, tree, personas):
     page = get(client, detail(reg))
     assert "Chưa có tài liệu" not in page
     assert page.count('href="/documents/') >= 3  # tờ trình, báo cáo, biên bản: downloadable
+
+
+def test_a_decision_is_made_one_deciding_body_at_a_time(client, tree, personas):
+    from antt.recognition.tests.test_cycle import ENTERPRISE_FACTS
+
+    evidence(tree.area_a1, AREA_FACTS, "4.2", "4.4.c", previous=PREVIOUS)
+    evidence(tree.enterprise_a1, ENTERPRISE_FACTS, "6.2")
+    for unit, people in ((tree.area_a1, AREA_MEETING), (tree.enterprise_a1, ORG_MEETING)):
+        run_to_appraised(services.register_unit(actor="test", unit=unit, year=YEAR), "test",
+                         "test", people)
+    client.force_login(personas.province_a_officer)
+    url = reverse("cycle:decision-create", args=[YEAR])
+    page = get(client, url)
+    assert "Cơ quan quyết định" in page
+    assert "Phường Hoàn Kiếm" in page
+    assert "Thành phố Hà Nội" in page
+    assert "Ban hành quyết định" not in page  # a body must be chosen first
+    page = get(client, f"{url}?body={tree.province_a.pk}")
+    assert "Công ty TNHH Thương mại Hồ Gươm" in page
+    assert "Tổ dân phố 1" not in page
