@@ -21,7 +21,13 @@ from django.views.decorators.http import require_POST
 
 from antt.core.scoping import get_visible_or_404
 from antt.recognition import services, workflow, worklist
-from antt.recognition.forms_cycle import AnnulForm, CertifyForm, DecideForm, chosen_results
+from antt.recognition.forms_cycle import (
+    AnnulForm,
+    CertifyForm,
+    DecideForm,
+    attach_errors,
+    chosen_results,
+)
 from antt.recognition.models import (
     Assessment,
     Certificate,
@@ -283,7 +289,12 @@ def _decide(
     except IntegrityError:
         form.add_error("number", _("Số quyết định này đã được dùng cho một quyết định khác."))
         return "", 200, None
-    except (ValidationError, PermissionDenied, workflow.TransitionError) as exc:
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):  # a field of the form: shown next to it
+            attach_errors(form, exc)
+            return "", 200, None
+        return explain(exc), status_of(exc), None
+    except (PermissionDenied, workflow.TransitionError) as exc:
         return explain(exc), status_of(exc), None
     met = sum(1 for v in results.values() if v == Result.MET)
     messages.success(
