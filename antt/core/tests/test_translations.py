@@ -191,3 +191,29 @@ def test_unit_year_page_in_english(client: Any, personas: Any, english: None) ->
     assert "<title>Tổ dân phố 1 — 2025 — ANTT</title>" in page  # a year, not "2,025"
     assert "Tổ dân phố 1: evaluation for 2025" in page
     assert "Criterion by criterion" in page
+
+
+def test_work_list_and_reports_in_english(client: Any, personas: Any, english: None) -> None:
+    client.force_login(personas.national_admin)
+    page = client.get("/").content.decode()
+    assert "Tiến độ trong phạm vi của bạn" in page  # Vietnamese until the user picks English
+
+    _switch(client, "en")
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<html lang="en">' in page
+    assert re.search(r"<h1>Recognition work for \d{4}</h1>", page)  # the heading, a plain year
+    assert "Progress within your scope" in page
+    assert "Công việc xét công nhận năm" not in page
+    assert "Tiến độ trong phạm vi của bạn" not in page
+
+    response = client.get("/reports/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<html lang="en">' in page
+    assert re.search(r": results for \d{4}</h1>", page)
+    labels = ["By unit type", "Unit type", "Eligible", "No result yet", "Rate met (met/registered)"]
+    assert [text for text in labels if text not in page] == []
+    vietnamese = ["Theo loại đơn vị", "Thuộc đối tượng", "Chưa có kết quả", "kết quả năm"]
+    assert [text for text in vietnamese if text in page] == []
