@@ -149,7 +149,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ANTT_IMPORT_MAX_BYTES = 50 * 1024 * 1024
-ANTT_UPLOAD_MAX_BYTES = int(os.environ.get("ANTT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))  # dossier files
+# Dossier files uploaded by officers.
+ANTT_UPLOAD_MAX_BYTES = int(os.environ.get("ANTT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 # Demo mode: the login page says where the demo accounts are printed (`make run` sets it).
 ANTT_DEMO = envbool("ANTT_DEMO", default=False)
 ANTT_PUBLIC_URL = os.environ.get("ANTT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")  # QR codes

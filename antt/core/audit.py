@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -19,6 +20,22 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return str(value)
+
+
+def common_path(paths: Iterable[str]) -> str:
+    """Deepest subtree holding every path: '/1/2/5/' and '/1/2/7/' → '/1/2/'. A bulk write's
+    summary event is filed there, so it is visible to whoever can see all it touched."""
+    common: list[str] | None = None
+    for path in paths:
+        parts = [p for p in path.split("/") if p]
+        if common is None:
+            common = parts
+            continue
+        same = 0
+        while same < min(len(common), len(parts)) and common[same] == parts[same]:
+            same += 1
+        common = common[:same]
+    return "/" + "".join(f"{part}/" for part in common or [])
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from antt.accounts.rules import GRANTS, Action
 from antt.core import audit
+from antt.core.audit import common_path
 from antt.core.models import AuditEvent
 from antt.core.tabular import RowError
 from antt.records import validation
@@ -134,19 +135,6 @@ def _resolve(
     return unit
 
 
-def _common_path(paths: Iterable[str]) -> str:
-    """Deepest subtree holding every path: '/1/2/5/' and '/1/2/7/' → '/1/2/'."""
-    common: list[str] | None = None
-    for path in paths:
-        parts = [p for p in path.split("/") if p]
-        if common is None:
-            common = parts
-            continue
-        same = 0
-        while same < min(len(common), len(parts)) and common[same] == parts[same]:
-            same += 1
-        common = common[:same]
-    return "/" + "".join(f"{part}/" for part in common or [])
 
 
 def _event(
@@ -270,7 +258,7 @@ def import_incidents(
         summary = audit.record(
             actor=actor,
             verb="incidents.import",
-            unit_path=_common_path(p.unit.path for p in new),
+            unit_path=common_path(p.unit.path for p in new),
             object_repr=parsed.filename,
             changes={
                 "file": parsed.filename,
@@ -414,7 +402,7 @@ def import_facts(
         summary = audit.record(
             actor=actor,
             verb="facts.import",
-            unit_path=_common_path(p.unit.path for p in written),
+            unit_path=common_path(p.unit.path for p in written),
             object_repr=parsed.filename,
             changes={
                 "file": parsed.filename,

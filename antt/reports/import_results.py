@@ -47,6 +47,7 @@ from django.utils import timezone
 
 from antt.accounts.rules import GRANTS, Action
 from antt.core import audit, tabular
+from antt.core.audit import common_path
 from antt.core.models import AuditEvent
 from antt.core.tabular import BOOLEANS, RowError, TabularError, cell, key
 from antt.recognition.models import AuthorityRule, Registration, Result
@@ -543,7 +544,7 @@ def _write(actor: Any, report: ImportReport, written: list[Planned]) -> None:
     summary = audit.record(
         actor=actor,
         verb="results.import",
-        unit_path=_common_path(p.unit.path for p in written),
+        unit_path=common_path(p.unit.path for p in written),
         object_repr=report.filename,
         changes={
             "file": report.filename,
@@ -625,15 +626,3 @@ def _write(actor: Any, report: ImportReport, written: list[Planned]) -> None:
     )
 
 
-def _common_path(paths: Iterable[str]) -> str:
-    common: list[str] | None = None
-    for path in paths:
-        parts = [p for p in path.split("/") if p]
-        if common is None:
-            common = parts
-            continue
-        same = 0
-        while same < min(len(common), len(parts)) and common[same] == parts[same]:
-            same += 1
-        common = common[:same]
-    return "/" + "".join(f"{part}/" for part in common or [])

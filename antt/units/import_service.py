@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from antt.accounts.rules import GRANTS, Action
 from antt.core import audit
+from antt.core.audit import common_path
 from antt.core.models import AuditEvent
 from antt.units.imports import ParsedImport, RowError, UnitRow
 from antt.units.models import ALLOWED_PARENT_KINDS, Unit, UnitKind, UnitSource
@@ -422,19 +423,6 @@ def import_parsed(*, actor: Any, parsed: ParsedImport, dry_run: bool) -> ImportR
     return report
 
 
-def _common_path(paths: Iterable[str]) -> str:
-    """Deepest subtree holding every path: '/1/2/5/' and '/1/2/7/' → '/1/2/'."""
-    common: list[str] | None = None
-    for path in paths:
-        parts = [p for p in path.split("/") if p]
-        if common is None:
-            common = parts
-            continue
-        same = 0
-        while same < min(len(common), len(parts)) and common[same] == parts[same]:
-            same += 1
-        common = common[:same]
-    return "/" + "".join(f"{part}/" for part in common or [])
 
 
 def _write(actor: Any, report: ImportReport) -> None:
@@ -444,7 +432,7 @@ def _write(actor: Any, report: ImportReport) -> None:
         summary = audit.record(
             actor=actor,
             verb="units.import",
-            unit_path=_common_path(p.anchor for p in report.planned if p.action != UNCHANGED),
+            unit_path=common_path(p.anchor for p in report.planned if p.action != UNCHANGED),
             object_repr=report.filename,
             changes={
                 "file": report.filename,
