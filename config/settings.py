@@ -6,10 +6,14 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Generic admin and queryset classes (ModelAdmin[Unit]) at run time, as mypy sees them.
+django_stubs_ext.monkeypatch()
 
 
 def envbool(name: str, default: bool) -> bool:

@@ -10,7 +10,7 @@ from antt.accounts import services
 from antt.accounts.models import RoleAssignment, User
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(admin.TabularInline[RoleAssignment, User]):
     model = RoleAssignment
     extra = 0
     autocomplete_fields = ["unit"]
@@ -18,14 +18,14 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     inlines = [RoleAssignmentInline]
     fieldsets = (*BaseUserAdmin.fieldsets, ("ANTT", {"fields": ("full_name",)}))  # type: ignore[misc]
     list_display = ("username", "full_name", "email", "is_active", "is_staff")
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(admin.ModelAdmin[RoleAssignment]):
     list_display = ("user", "role", "unit", "created_at")
     list_filter = ("role",)
     search_fields = ("user__username", "unit__code", "unit__name")

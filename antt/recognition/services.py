@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from antt.core import audit
+from antt.core.models import AuditEvent
 from antt.recognition import workflow
 from antt.recognition.evaluation import (
     evaluate_unit,
@@ -269,7 +270,7 @@ def register_units(
     label = getattr(actor, "username", "") or str(actor)
     audit.record_many(
         [
-            audit.AuditEvent(
+            AuditEvent(
                 actor=user,
                 actor_label=label[:150],
                 verb="registration.register",

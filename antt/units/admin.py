@@ -10,7 +10,7 @@ from antt.units.models import Unit, UnitSuccession
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(admin.ModelAdmin[Unit]):
     list_display = ("code", "name", "kind", "subtype", "valid_from", "valid_to", "source")
     list_filter = ("kind", "source")
     search_fields = ("code", "name", "name_folded")
@@ -25,8 +25,9 @@ class UnitAdmin(admin.ModelAdmin):
         data = {f: form.cleaned_data[f] for f in services.EDITABLE_FIELDS if f in form.cleaned_data}
         if change:
             original = Unit.objects.get(pk=obj.pk)
-            if form.cleaned_data.get("parent") and form.cleaned_data["parent"] != original.parent:
-                services.move_unit(actor=request.user, unit=original, new_parent=obj.parent)
+            new_parent = form.cleaned_data.get("parent")
+            if new_parent is not None and new_parent != original.parent:
+                services.move_unit(actor=request.user, unit=original, new_parent=new_parent)
                 original.refresh_from_db()
             services.update_unit(actor=request.user, unit=original, **data)
         else:
@@ -38,7 +39,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitSuccession)
-class UnitSuccessionAdmin(admin.ModelAdmin):
+class UnitSuccessionAdmin(admin.ModelAdmin[UnitSuccession]):
     list_display = ("predecessor", "successor", "is_default", "effective_date")
     raw_id_fields = ("predecessor", "successor")
     search_fields = ("predecessor__name", "successor__name", "predecessor__code")

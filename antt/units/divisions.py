@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 
 REFORM_DATE = dt.date(2025, 7, 1)
 LEGACY_END = REFORM_DATE - dt.timedelta(days=1)
@@ -212,7 +213,7 @@ def _read_current(db: sqlite3.Connection, out: DivisionData) -> dict[str, str]:
 
 
 def _read_successions(
-    converter: dict, legacy: dict[str, str], current: dict[str, str], out: DivisionData
+    converter: dict[str, Any], legacy: dict[str, str], current: dict[str, str], out: DivisionData
 ) -> None:
     for new_prov, old_provs in converter["DICT_PROVINCE"].items():
         for old in old_provs:

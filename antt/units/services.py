@@ -35,7 +35,7 @@ EDITABLE_FIELDS = (
 def snapshot(unit: Unit) -> dict[str, Any]:
     data = {field: getattr(unit, field) for field in EDITABLE_FIELDS}
     data["kind"] = unit.kind
-    data["parent"] = unit.parent.code if unit.parent_id else None
+    data["parent"] = unit.parent.code if unit.parent is not None else None
     return data
 
 

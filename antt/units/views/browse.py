@@ -21,6 +21,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from antt.accounts.models import User
 from antt.core.scoping import get_visible_or_404
 from antt.units.divisions import REFORM_DATE
 from antt.units.models import (
@@ -172,17 +173,15 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     else:
         # The starting points: visible units whose parent is not visible on that day, i.e. the
         # roots of the user's jurisdiction (34 provinces nationally, else the assigned units).
-        roots = list(
-            visible.exclude(parent__in=visible.values("pk")).order_by("depth", "code")
-        )
+        roots = list(visible.exclude(parent__in=visible.values("pk")).order_by("depth", "code"))
         counts = descendant_counts(roots, request.user, browse.day, browse.kinds)
         context["rows"] = [(unit, _counts(counts[unit.pk], browse.kinds)) for unit in roots]
         context["columns"] = [SHORT_KIND_LABELS[kind] for kind in browse.kinds]
-        context["has_roles"] = request.user.is_superuser or bool(request.user.grants())
+        user = request.user
+        context["has_roles"] = isinstance(user, User) and (user.is_superuser or bool(user.grants()))
 
-    if request.htmx and request.htmx.target == RESULTS_TARGET and not (
-        request.htmx.history_restore_request
-    ):
+    htmx = getattr(request, "htmx", None)  # set by django_htmx's middleware
+    if htmx and htmx.target == RESULTS_TARGET and not htmx.history_restore_request:
         response = render(request, "units/_results.html", context)
     else:
         response = render(request, "units/unit_list.html", context)
@@ -245,13 +244,23 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 
     breadcrumb = [Link(a, a.pk in visible_ids, browse.query()) for a in ancestors]
     successors = [
-        Link(s.successor, s.successor_id in visible_ids, _day_query(s.successor, today),
-             s.note, s.is_default)
+        Link(
+            s.successor,
+            s.successor_id in visible_ids,
+            _day_query(s.successor, today),
+            s.note,
+            s.is_default,
+        )
         for s in successions
     ]
     predecessors = [
-        Link(p.predecessor, p.predecessor_id in visible_ids, _day_query(p.predecessor, today),
-             p.note, p.is_default)
+        Link(
+            p.predecessor,
+            p.predecessor_id in visible_ids,
+            _day_query(p.predecessor, today),
+            p.note,
+            p.is_default,
+        )
         for p in predecessions
     ]
 

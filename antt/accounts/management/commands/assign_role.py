@@ -38,6 +38,5 @@ class Command(BaseCommand):
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from exc
         verb = "Đã tạo" if created else "Đã cập nhật"
-        self.stdout.write(
-            f"{verb} {user.username}: {RoleChoice(opts['role']).label} — {unit.name} ({unit.code})"
-        )
+        role = RoleChoice(str(opts["role"])).label
+        self.stdout.write(f"{verb} {user.username}: {role} — {unit.name} ({unit.code})")
