@@ -39,19 +39,19 @@ class VoidableQuerySet(UnitScopedQuerySet[_M], Generic[_M]):
 
 
 class IncidentQuerySet(VoidableQuerySet["Incident"]):
-    pass
+    """The incident register, scoped by unit."""
 
 
 class YearFactsQuerySet(UnitScopedQuerySet["YearFacts"]):
-    pass
+    """Yearly facts, scoped by unit."""
 
 
 class DisciplinaryActionQuerySet(VoidableQuerySet["DisciplinaryAction"]):
-    pass
+    """Disciplinary actions, scoped by unit."""
 
 
 class JudgementQuerySet(UnitScopedQuerySet["CriterionJudgement"]):
-    pass
+    """Criterion judgements, scoped by unit."""
 
 
 class Incident(models.Model):

@@ -226,7 +226,6 @@ def test_standards_list_and_detail_are_the_commands_json(personas: Personas) -> 
 
 
 def test_standards_facts_lists_the_catalogue(personas: Personas) -> None:
-    pytest.importorskip("antt.records.catalog_export")
     facts = api_for(personas.outsider).get("/api/v1/standards/facts/").json()
     assert "households_residing" in {f["name"] for f in facts}
 

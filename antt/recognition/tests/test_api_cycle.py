@@ -235,7 +235,6 @@ def test_commune_year_through_the_api(tree: Tree, personas: Personas) -> None:
 
 
 def test_certificates_come_with_their_documents(personas: Personas, assessed: Registration) -> None:
-    pytest.importorskip("antt.recognition.documents")
     from antt.recognition.models import Document
 
     officer = personas.commune_a1_officer

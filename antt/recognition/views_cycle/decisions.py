@@ -194,7 +194,7 @@ def decision_create(request: HttpRequest, year: int) -> HttpResponse:
             error = _unavailable(request, year, selected, scope)
             status = CONFLICT if error else 200
         if error:
-            pass
+            pass  # the stale selection is reported as it is; nothing is decided
         elif body is None:
             error = _("Hãy chọn cơ quan quyết định.")
         elif not every and not selected:

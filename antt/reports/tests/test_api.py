@@ -173,7 +173,6 @@ def test_errors_stay_json_when_a_file_was_asked(client, decided, personas):
 
 
 def test_real_exporter_when_installed(client, decided, personas):
-    pytest.importorskip("antt.reports.exports")
     if "summary_xlsx" not in statistics.exports_available():
         pytest.skip("no XLSX exporter")
     client.force_login(personas.national_admin)

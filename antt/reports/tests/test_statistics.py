@@ -543,7 +543,6 @@ def test_report_command_says_when_the_exporter_is_missing(world, monkeypatch, tm
 
 
 def test_report_command_writes_the_exporters_file(world, tmp_path):
-    pytest.importorskip("antt.reports.exports")
     if "summary_xlsx" not in statistics.exports_available():
         pytest.skip("no XLSX exporter")
     target = tmp_path / "bao-cao.xlsx"

@@ -147,7 +147,6 @@ def test_download_without_exporter_says_so(client, decided, personas, monkeypatc
 
 
 def test_charts_are_drawn_when_the_module_is_there(client, decided, personas):
-    pytest.importorskip("antt.reports.charts")
     client.force_login(personas.national_admin)
     page = text(client.get(PAGE, {"year": 2025, "scope": "01"}))
     assert "<svg" in page
