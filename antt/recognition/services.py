@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from antt.core import audit
+from antt.core import audit, faults
 from antt.core.models import AuditEvent
 from antt.recognition import workflow
 from antt.recognition.evaluation import (
@@ -491,6 +491,7 @@ def decide(
         _check(actor, action, reg)
         _move(reg, action, actor, result=result, decided_on=signed_on)
         items.append(DecisionItem(decision=decision, registration=reg, result=result))
+        faults.checkpoint("decision.decide", len(items))
     DecisionItem.objects.bulk_create(items)
     late = [r for r in registrations if (d := deadline(r)) is not None and signed_on >= d]
     audit.record(
@@ -562,6 +563,7 @@ def issue_certificates(
                 issued_on=issued_on,
             )
         )
+        faults.checkpoint("certificates.issue", len(certificates))
     Certificate.objects.bulk_create(certificates)
     audit.record(
         actor=actor,

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from antt.accounts.rules import GRANTS, Action
-from antt.core import audit
+from antt.core import audit, faults
 from antt.core.audit import common_path
 from antt.core.models import AuditEvent
 from antt.units.imports import ParsedImport, RowError, UnitRow
@@ -474,11 +474,13 @@ def _write(actor: Any, report: ImportReport) -> None:
             for plan, unit in zip(ready, new_units, strict=True):
                 units[plan.row.code] = unit
                 event(unit, "unit.create", snapshot(unit))
+            faults.checkpoint("units.import", len(units))
             done = {id(p) for p in ready}
             pending = [p for p in pending if id(p) not in done]
             if len(events) >= _AUDIT_BATCH:
                 audit.record_many(events)
                 events = []
+        updated = 0
         for plan in report.planned:
             if plan.action != UPDATE:
                 continue
@@ -488,6 +490,8 @@ def _write(actor: Any, report: ImportReport) -> None:
                 messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
                 raise _WriteFailed(RowError(plan.row.row, None, " ".join(messages))) from exc
             event(unit, verb, changes)
+            updated += 1
+            faults.checkpoint("units.import", len(units) + updated)
             if len(events) >= _AUDIT_BATCH:
                 audit.record_many(events)
                 events = []

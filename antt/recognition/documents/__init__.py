@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from antt.core import audit
+from antt.core import audit, faults
 from antt.recognition import services, workflow
 from antt.recognition.documents.layout import (
     render_certificate_pages,
@@ -279,7 +279,7 @@ def issue_certificates_with_documents(
     if todo:
         pages = render_certificate_pages(certificates_data(todo))
         with transaction.atomic():
-            for cert, pdf in zip(todo, pages, strict=True):
+            for done, (cert, pdf) in enumerate(zip(todo, pages, strict=True), start=1):
                 store_document(
                     actor=actor,
                     unit=cert.registration.unit,
@@ -290,4 +290,5 @@ def issue_certificates_with_documents(
                     content=pdf,
                     generated=True,
                 )
+                faults.checkpoint("certificates.documents", done)
     return issued
