@@ -32,6 +32,8 @@ install: $(BIN)/python
 # ANTT_DEMO=1 shows the "demo accounts" hint on the login page; the host part of HOST is allowed
 # (e.g. HOST=192.168.1.10:8000 to open the demo from another machine on the network).
 run: export ANTT_DEMO ?= 1
+# The demo is served over plain HTTP on the loopback: no HTTPS redirect, no Secure cookies.
+run: export ANTT_HTTPS ?= 0
 run: export ANTT_ALLOWED_HOSTS ?= 127.0.0.1,localhost,$(firstword $(subst :, ,$(HOST)))
 run: install
 	$(BIN)/antt migrate --noinput

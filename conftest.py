@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth.signals import user_logged_in
+from django.http import HttpRequest
 
+from antt.accounts import twofactor
 from antt.accounts.models import User
 from antt.accounts.services import assign_role
 from antt.units.models import Unit
@@ -31,6 +34,35 @@ def _test_settings(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The test client and the browser tests' live server speak plain HTTP; the production
+    # HTTPS settings are checked by antt/core/tests/test_deploy_check.py.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+
+
+def _verify_forced_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    # Only the test client's force_login/login builds a bare HttpRequest; a login through the
+    # pages (a WSGIRequest) goes through the real second step.
+    if type(request) is not HttpRequest:
+        return
+    if twofactor.requires_two_factor(user) or twofactor.has_device(user):
+        if not twofactor.has_device(user):
+            twofactor.enrol_for_tests(user)
+        device = twofactor.TOTPDevice.objects.get(user=user, confirmed=True)
+        request.session[twofactor.DEVICE_ID_SESSION_KEY] = device.persistent_id
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_verified(request: pytest.FixtureRequest) -> Any:
+    """``client.force_login(user)`` stands for a complete sign-in, second factor included: a
+    user who must use two-factor authentication gets a TOTP device (when missing) and a verified
+    session. Tests of the sign-in itself mark themselves ``real_two_factor`` to opt out."""
+    if request.node.get_closest_marker("real_two_factor"):
+        yield
+        return
+    user_logged_in.connect(_verify_forced_login, dispatch_uid="tests-verified-login")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests-verified-login")
 
 
 @dataclass

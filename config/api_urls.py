@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from antt.accounts.api import MeView
+from antt.accounts.api import MeView, TokenDetailView, TokenListView
 from antt.core.api import AuditEventViewSet
 from antt.recognition import api as recognition_api
 from antt.recognition import api_cycle
@@ -23,6 +23,8 @@ router.register("authority-rules", api_cycle.AuthorityRuleViewSet, basename="aut
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("me/", MeView.as_view(), name="me"),
+    path("tokens/", TokenListView.as_view(), name="token-list"),
+    path("tokens/<str:username>/", TokenDetailView.as_view(), name="token-detail"),
     path("", include("antt.units.api_urls")),
     path("standards/", standards_api.CriteriaSetListView.as_view(), name="standard-list"),
     path("standards/facts/", standards_api.FactCatalogueView.as_view(), name="standard-facts"),

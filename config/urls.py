@@ -1,8 +1,12 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
+from django_otp.admin import OTPAdminSite
 
 from antt.recognition import views_cycle as cycle_views
+
+# The admin site asks for a verified second factor (django-otp), and signs in through our page.
+admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("", cycle_views.work_list, name="home"),
@@ -16,8 +20,10 @@ urlpatterns = [
     path("documents/", include("antt.recognition.urls_documents")),
     path("verify/", include("antt.recognition.urls_verify")),
     path("api/v1/", include("config.api_urls")),
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="admin-login",
+    ),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:  # pragma: no cover
-    pass

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
+from rest_framework.authtoken.models import TokenProxy
 
 from antt.accounts import services
 from antt.accounts.models import RoleAssignment, User
@@ -46,3 +47,9 @@ class RoleAssignmentAdmin(admin.ModelAdmin[RoleAssignment]):
 
     def delete_model(self, request: HttpRequest, obj: RoleAssignment) -> None:
         services.revoke_role(actor=request.user, assignment=obj)
+
+
+# DRF's token admin lists the keys themselves; tokens are listed (without keys) and revoked on
+# /accounts/tokens/ instead.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from antt.accounts.models import RoleAssignment, RoleChoice, User
-from antt.accounts.rules import Action
+from antt.accounts.rules import GRANTS, Action
 from antt.core import audit
+from antt.core.scoping import path_filter
 from antt.units.models import Unit
 
 
@@ -70,11 +71,56 @@ def revoke_role(*, actor: Any, assignment: RoleAssignment) -> None:
 
 @transaction.atomic
 def issue_token(*, actor: Any, user: User) -> Token:
-    """A fresh API token for ``user``; the previous one stops working."""
+    """A fresh API token for ``user``; the previous one stops working. The key is shown once,
+    by the caller; lists never show it."""
+    if isinstance(actor, User) and not may_manage_tokens_of(actor, user):
+        raise PermissionDenied(_("Chỉ cán bộ quản trị phụ trách người dùng này mới cấp mã API."))
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
-    audit.record(actor=actor, verb="token.issue", obj=user)
+    audit.record(actor=actor, verb="token.issue", obj=user, unit_path=home_path(user))
     return token
+
+
+@transaction.atomic
+def revoke_token(*, actor: Any, user: User) -> None:
+    """Revoke ``user``'s API token: the owner or an administrator over the owner's units."""
+    if isinstance(actor, User) and actor.pk != user.pk and not may_manage_tokens_of(actor, user):
+        raise PermissionDenied(_("Bạn không có quyền thu hồi mã API của người dùng này."))
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    if deleted:
+        audit.record(actor=actor, verb="token.revoke", obj=user, unit_path=home_path(user))
+
+
+def home_path(user: User) -> str:
+    """Where a user's own events are filed: the deepest subtree holding all their roles."""
+    return audit.common_path(user.role_assignments.values_list("unit__path", flat=True))
+
+
+def may_manage_tokens_of(actor: User, user: User) -> bool:
+    """Administrators issue and revoke tokens of the users whose every role lies in a subtree
+    where they assign roles; a user with no role only by a nationwide administrator."""
+    if actor.jurisdiction_paths() is None and actor.can(Action.ASSIGN_ROLES, "/"):
+        return True
+    paths = list(user.role_assignments.values_list("unit__path", flat=True))
+    return bool(paths) and all(actor.can(Action.ASSIGN_ROLES, p) for p in paths)
+
+
+def tokens_visible_to(actor: User) -> Any:
+    """The tokens a user may list: their own, plus those of the users they administer."""
+    tokens = Token.objects.select_related("user").order_by("user__username")
+    paths = actor.jurisdiction_paths()
+    if paths is None and actor.can(Action.ASSIGN_ROLES, "/"):
+        return tokens
+    admin_paths = tuple(
+        g.path for g in actor.grants() if Action.ASSIGN_ROLES in GRANTS[g.role]
+    )
+    if not admin_paths:
+        return tokens.filter(user=actor)
+    elsewhere = RoleAssignment.objects.exclude(path_filter("unit__path", admin_paths))
+    administered = User.objects.filter(
+        path_filter("role_assignments__unit__path", admin_paths)
+    ).exclude(pk__in=elsewhere.values("user_id"))
+    return tokens.filter(models.Q(user=actor) | models.Q(user__in=administered))
 
 
 def record_login(*, user: User, ip_address: str | None) -> None:
