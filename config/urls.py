@@ -19,6 +19,7 @@ urlpatterns = [
     path("cycle/", include("antt.recognition.urls_cycle")),
     path("documents/", include("antt.recognition.urls_documents")),
     path("verify/", include("antt.recognition.urls_verify")),
+    path("jobs/", include("antt.jobs.urls")),
     path("api/v1/", include("config.api_urls")),
     path(
         "admin/login/",

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from antt.jobs import views
+
+app_name = "jobs"
+urlpatterns = [
+    path("", views.job_list, name="job-list"),
+    path("<int:pk>/", views.job_detail, name="job-detail"),
+    path("<int:pk>/download/", views.job_download, name="job-download"),
+    path("<int:pk>/retry/", views.job_retry, name="job-retry"),
+    path("<int:pk>/confirm/", views.job_confirm, name="job-confirm"),
+]
