@@ -21,7 +21,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from antt.jobs.models import Job
+from antt.jobs.services import enqueue_job
 from antt.reports import statistics
 from antt.reports.review import YearsError, default_years, parse_years, review
 from antt.reports.statistics import FILE_FORMATS, GEOGRAPHIES, NATIONAL_CODE, Scope
@@ -33,6 +36,9 @@ log = logging.getLogger(__name__)
 
 FIRST_YEAR = 2012
 CHILD_KINDS = ("residential_area", "commune", "organization")
+# Downloads for these scopes are built by a background job (antt.jobs): the whole country or a
+# province means tens of thousands of registrations; a commune's file is built in the request.
+BACKGROUND_LEVELS = frozenset({"national", "province"})
 
 
 def _default_year() -> int:
@@ -242,6 +248,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
                 "url": reverse("reports:report-download")
                 + "?"
                 + params.query(report=report, format=fmt, scope=scope.code),
+                "background": scope.level in BACKGROUND_LEVELS,
             }
             for report in ("summary", "review")
             for fmt in FILE_FORMATS
@@ -252,7 +259,11 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def download(request: HttpRequest) -> HttpResponse:
+    """A commune's (or smaller) file, built now; a province's or the country's, built by a job:
+    the page's button posts here and lands on the job's page (a plain link is sent back to the
+    report page with a word on why, so that no file is ever built twice by accident)."""
     params = _Params(request)
     report = request.GET.get("report", "summary")
     fmt = request.GET.get("format", "")
@@ -260,13 +271,25 @@ def download(request: HttpRequest) -> HttpResponse:
         raise Http404
     if not params.code:
         params.code = _top_code(request.user) or ""
-    if report == "summary":
-        scope = _scope(request, params)
-        data = statistics.summary(scope, params.year)
-    else:
+    if report != "summary":
         params.year = params.years[-1]
-        scope = _scope(request, params)
-        data = review(scope, params.years)
+    scope = _scope(request, params)
+    if scope.level in BACKGROUND_LEVELS:
+        if request.method == "POST":
+            return _enqueue_download(request, params, scope, report, fmt)
+        messages.info(
+            request,
+            _(
+                "Tệp báo cáo cấp tỉnh và toàn quốc được tạo ở chế độ chạy nền: bấm nút tải về "
+                "dưới đây, rồi tải tệp ở trang công việc khi thanh tiến độ đầy."
+            ),
+        )
+        return redirect(reverse("reports:report-summary") + "?" + params.query())
+    data = (
+        statistics.summary(scope, params.year)
+        if report == "summary"
+        else review(scope, params.years)
+    )
     try:
         content = statistics.export(report, fmt, data)
     except statistics.ExportUnavailable as exc:
@@ -277,3 +300,36 @@ def download(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="{statistics.file_name(report, data, fmt)}"'
     )
     return response
+
+
+def _enqueue_download(
+    request: HttpRequest, params: _Params, scope: Scope, report: str, fmt: str
+) -> HttpResponse:
+    if report == "summary":
+        title = _("Báo cáo năm %(year)s — %(scope)s (%(format)s)") % {
+            "year": params.year,
+            "scope": scope.name,
+            "format": fmt.upper(),
+        }
+    else:
+        title = _("Báo cáo nhiều năm %(first)s–%(last)s — %(scope)s (%(format)s)") % {
+            "first": params.years[0],
+            "last": params.years[-1],
+            "scope": scope.name,
+            "format": fmt.upper(),
+        }
+    job = enqueue_job(
+        actor=request.user,
+        kind=Job.Kind.REPORT_EXPORT,
+        title=title,
+        unit=scope.unit,
+        params={
+            "report": report,
+            "format": fmt,
+            "scope": scope.code,
+            "year": params.year,
+            "years": params.years,
+            "geo": scope.geography,
+        },
+    )
+    return redirect("jobs:job-detail", pk=job.pk)

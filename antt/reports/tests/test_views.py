@@ -7,7 +7,10 @@ import html
 
 import pytest
 from django.urls import reverse
+from django.utils.http import urlencode
 
+from antt.jobs.models import Job
+from antt.jobs.services import run_pending_jobs
 from antt.recognition import services
 from antt.recognition.models import Registration
 from antt.reports import statistics
@@ -113,19 +116,48 @@ def test_bad_years_fall_back_with_a_message(client, decided, personas):
     assert "bị ngược" in text(response)
 
 
-def test_downloads_call_the_exporters(client, decided, personas, monkeypatch):
+def test_downloads_call_the_exporters(client, decided, personas, monkeypatch, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
     monkeypatch.setattr(statistics, "exports_available",
                         lambda: frozenset({"summary_xlsx", "review_pdf"}))
     monkeypatch.setattr(statistics, "export", lambda report, fmt, data: b"%PDF-fake")
-    client.force_login(personas.province_a_officer)
-    page = text(client.get(PAGE, {"year": 2025, "scope": "01"}))
+    client.force_login(personas.commune_a1_officer)
+    page = text(client.get(PAGE, {"year": 2025, "scope": "00070"}))
     assert "Báo cáo năm 2025 (XLSX)" in page
     assert "Báo cáo xu hướng (PDF)" in page
     assert "(DOCX)" not in page
     response = client.get(DOWNLOAD, {"report": "summary", "format": "xlsx", "year": 2025,
-                                     "scope": "01"})
+                                     "scope": "00070"})
     assert response.status_code == 200
-    assert "bao-cao-antt-01-2025.xlsx" in response["Content-Disposition"]
+    assert "bao-cao-antt-00070-2025.xlsx" in response["Content-Disposition"]
+
+
+def test_a_province_download_is_built_by_a_job(client, decided, personas, monkeypatch, settings,
+                                               tmp_path):
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setattr(statistics, "exports_available", lambda: frozenset({"summary_xlsx"}))
+    monkeypatch.setattr(statistics, "export", lambda report, fmt, data: b"xlsx-bytes")
+    client.force_login(personas.province_a_officer)
+    page = text(client.get(PAGE, {"year": 2025, "scope": "01"}))
+    assert 'method="post"' in page
+    assert "chế độ chạy nền" in page
+    query = {"report": "summary", "format": "xlsx", "year": 2025, "scope": "01"}
+    # A plain link builds nothing: it goes back to the page, which says why.
+    response = client.get(DOWNLOAD, query, follow=True)
+    assert "được tạo ở chế độ chạy nền" in text(response)
+    assert not Job.objects.exists()
+    response = client.post(DOWNLOAD + "?" + urlencode(query))
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:job-detail", args=[job.pk])
+    assert (job.kind, job.unit, job.owner) == ("report_export", decided.province_a,
+                                               personas.province_a_officer)
+    run_pending_jobs()
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert job.result_name == "bao-cao-antt-01-2025.xlsx"
+    download = client.get(reverse("jobs:job-download", args=[job.pk]))
+    assert b"".join(download.streaming_content) == b"xlsx-bytes"
+    assert "bao-cao-antt-01-2025.xlsx" in download["Content-Disposition"]
 
 
 def test_download_outside_jurisdiction_is_404(client, decided, personas):
@@ -133,17 +165,31 @@ def test_download_outside_jurisdiction_is_404(client, decided, personas):
     response = client.get(DOWNLOAD, {"report": "summary", "format": "pdf", "year": 2025,
                                      "scope": "01"})
     assert response.status_code == 404
+    query = urlencode({"report": "summary", "format": "pdf", "year": 2025, "scope": "01"})
+    assert client.post(DOWNLOAD + "?" + query).status_code == 404
 
 
-def test_download_without_exporter_says_so(client, decided, personas, monkeypatch):
+def test_download_without_exporter_says_so(client, decided, personas, monkeypatch, settings,
+                                           tmp_path):
+    settings.DATA_DIR = tmp_path
+
     def missing(report, fmt, data):
         raise statistics.ExportUnavailable("Chưa cài đặt bộ xuất báo cáo")
 
     monkeypatch.setattr(statistics, "export", missing)
-    client.force_login(personas.national_admin)
+    client.force_login(personas.commune_a1_officer)
     response = client.get(DOWNLOAD, {"report": "review", "format": "docx", "years": "2024-2025",
-                                     "scope": "01"}, follow=True)
+                                     "scope": "00070"}, follow=True)
     assert "Chưa cài đặt bộ xuất báo cáo" in text(response)
+    client.force_login(personas.national_admin)
+    query = urlencode({"report": "review", "format": "docx", "years": "2024-2025",
+                       "scope": "01"})
+    client.post(DOWNLOAD + "?" + query)
+    [job] = run_pending_jobs()
+    assert (job.status, job.error) == ("failed", "Chưa cài đặt bộ xuất báo cáo")
+    page = text(client.get(reverse("jobs:job-detail", args=[job.pk])))
+    assert "Chưa cài đặt bộ xuất báo cáo" in page
+    assert "Chạy lại" in page
 
 
 def test_charts_are_drawn_when_the_module_is_there(client, decided, personas):
