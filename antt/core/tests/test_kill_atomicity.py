@@ -1,0 +1,205 @@
+"""A process killed (SIGKILL) in the middle of a bulk write leaves everything or nothing.
+
+Each test starts the real ``antt`` command against a database of its own (SQLite file or a
+PostgreSQL database, as the suite runs), lets it reach a known point in the middle of its
+transaction (``antt.core.faults``: the process writes how far it got, then waits), kills it, and
+compares what is in the database with what was there before — then runs the command again to
+show the whole write still goes through.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from antt.core.tests.livedb import LiveDB, Template, kill, wait_for_file
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+NEW_AREAS = 120
+RENAMED_AREAS = 120
+COMMUNES = 16
+SEED = "from antt.core.tests import live_seed as s\n"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+    made = Template.create(tmp_path_factory.mktemp("kill-template"))
+    yield made
+    made.drop()
+
+
+@pytest.fixture
+def live(template: Template, tmp_path: Path) -> Iterator[LiveDB]:
+    db = template.clone(tmp_path)
+    yield db
+    db.drop()
+
+
+def state(db: LiveDB) -> dict[str, Any]:
+    return db.run_python(SEED + "print(json.dumps(s.state()))")  # type: ignore[no-any-return]
+
+
+def killed_at(db: LiveDB, point: str, *args: str) -> int:
+    """Run ``antt *args``, SIGKILL it once it reports ``point``; how far it had got."""
+    ready = db.data_dir / "fault-ready"
+    proc = db.start(
+        *args, ANTT_FAULT_PAUSE_AT=point, ANTT_FAULT_READY_FILE=str(ready),
+        ANTT_FAULT_PAUSE_SECONDS="300",
+    )
+    progress = int(wait_for_file(ready, proc))
+    kill(proc)
+    return progress
+
+
+def document_files_match(db: LiveDB) -> bool:
+    """Every Document row points to a file whose bytes have the recorded SHA-256."""
+    return db.run_python(  # type: ignore[no-any-return]
+        "import hashlib\n"
+        "from antt.recognition.models import Document\n"
+        "print(json.dumps(all(hashlib.sha256(d.file.read()).hexdigest() == d.sha256 "
+        "for d in Document.objects.all())))"
+    )
+
+
+# ---------------------------------------------------------------- (a) unit import
+
+
+def import_file(path: Path) -> Path:
+    rows = ["code,name,kind,parent_code,subtype,valid_from"]
+    rows += [
+        f"10001-N{i:04d},Tổ dân phố mới {i},residential_area,10001,to_dan_pho,2025-07-01"
+        for i in range(1, NEW_AREAS + 1)
+    ]
+    rows += [
+        f"10000-A{i:04d},Tổ dân phố đổi tên {i},residential_area,10000,to_dan_pho,2025-07-01"
+        for i in range(1, RENAMED_AREAS + 1)
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def seed_import(db: LiveDB, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    db.run_python(SEED + f"s.province(2); s.areas('10000', {RENAMED_AREAS}); print('null')")
+    return import_file(tmp_path / "don-vi.csv"), state(db)
+
+
+def test_unit_import_killed_midway_writes_nothing(live: LiveDB, tmp_path: Path) -> None:
+    source, before = seed_import(live, tmp_path)
+    # All new units are written and half of the renames done when the process dies.
+    progress = killed_at(live, f"units.import:{NEW_AREAS + RENAMED_AREAS // 2}",
+                         "import_units", str(source))
+    assert progress == NEW_AREAS + RENAMED_AREAS // 2
+    assert state(live) == before
+
+    live.antt("import_units", str(source))
+    after = state(live)
+    assert after["units"] == before["units"] + NEW_AREAS
+    assert after["units_half_written"] == 0
+    assert after["unit_names"] != before["unit_names"]
+    assert after["audit"]["units.import"] == 1
+    assert after["audit"]["unit.update"] == RENAMED_AREAS
+    assert after["audit"]["unit.create"] == before["audit"]["unit.create"] + NEW_AREAS
+
+
+def test_unit_import_killed_at_any_moment_is_all_or_nothing(
+    live: LiveDB, tmp_path: Path
+) -> None:
+    """No fault hook: kills at later and later moments; while a kill leaves nothing, the same
+    database is used again, until a run gets to commit."""
+    source, before = seed_import(live, tmp_path)
+    outcomes = []
+    for delay in (0.8, 1.6, 2.4, 3.2):
+        proc = live.start("import_units", str(source))
+        time.sleep(delay)
+        if proc.poll() is None:
+            kill(proc)
+        now = state(live)
+        if now == before:
+            outcomes.append("nothing")
+            continue
+        assert now["units"] == before["units"] + NEW_AREAS
+        assert now["units_half_written"] == 0
+        assert now["audit"]["units.import"] == 1
+        assert now["audit"]["unit.update"] == RENAMED_AREAS
+        outcomes.append("everything")
+        break  # a completed import: later runs would change nothing
+    assert outcomes
+
+
+# ---------------------------------------------------------------- (b) a province's decision
+
+
+def test_province_decision_killed_midway_writes_nothing(live: LiveDB) -> None:
+    live.run_python(SEED + f"s.appraised_communes({COMMUNES}); print('null')")
+    before = state(live)
+    args = ("decide", "--year", "2025", "--number", "7/QĐ-UBND", "--signed-on", "2025-11-10",
+            "--signer", "Nguyễn Văn A", "--body", "01", "--all-appraised")
+    assert killed_at(live, f"decision.decide:{COMMUNES // 2}", *args) == COMMUNES // 2
+    assert state(live) == before
+
+    live.antt(*args)
+    after = state(live)
+    assert after["registrations"] == {"decided_met": COMMUNES}
+    assert after["decisions"] == 1
+    assert after["decision_items"] == COMMUNES
+    assert after["audit"]["registration.decide_met"] == COMMUNES
+    assert after["audit"]["decision.create"] == 1
+
+
+def test_province_evaluation_killed_leaves_the_database_as_it_was(live: LiveDB) -> None:
+    """``antt evaluate --scope`` only reads: killed or not, nothing changes."""
+    live.run_python(SEED + f"s.appraised_communes({COMMUNES}); print('null')")
+    before = state(live)
+    proc = live.start("evaluate", "--scope", "01", "--year", "2025", "--format", "json")
+    time.sleep(1.5)
+    if proc.poll() is None:
+        kill(proc)
+    assert state(live) == before
+
+
+# ---------------------------------------------------------------- (c) a batch of certificates
+
+ISSUE = ("issue_certificates", "--decision", "1/QĐ-UBND", "--issued-on", "2025-11-20")
+
+
+def test_certificate_batch_killed_while_numbering_issues_none(live: LiveDB) -> None:
+    live.run_python(SEED + f"s.decided({COMMUNES}); print('null')")
+    before = state(live)
+    assert killed_at(live, f"certificates.issue:{COMMUNES // 2}", *ISSUE) == COMMUNES // 2
+    assert state(live) == before  # no certificate, no counter row, no audit, no state change
+
+    live.antt(*ISSUE)
+    after = state(live)
+    assert after["serials"] == {"01/2025": list(range(1, COMMUNES + 1))}
+    assert after["counters"] == {"01/2025": COMMUNES}
+    assert after["registrations"] == {"certified": COMMUNES}
+    assert after["issue_events"] == [{"count": COMMUNES, "serials": [1, COMMUNES]}]
+    assert after["documents"] == COMMUNES
+    assert document_files_match(live)
+
+
+def test_certificate_batch_killed_while_storing_pdfs_keeps_every_number(live: LiveDB) -> None:
+    """Numbering commits first; the PDFs are a second transaction that a rerun completes."""
+    live.run_python(SEED + f"s.decided({COMMUNES}); print('null')")
+    assert killed_at(live, f"certificates.documents:{COMMUNES // 2}", *ISSUE) == COMMUNES // 2
+    killed = state(live)
+    assert killed["serials"] == {"01/2025": list(range(1, COMMUNES + 1))}
+    assert killed["counters"] == {"01/2025": COMMUNES}
+    assert killed["registrations"] == {"certified": COMMUNES}
+    assert killed["issue_events"] == [{"count": COMMUNES, "serials": [1, COMMUNES]}]
+    assert killed["documents"] == 0  # the PDF transaction was rolled back as a whole
+    assert "document.generate" not in killed["audit"]
+
+    live.antt(*ISSUE)
+    after = state(live)
+    assert after["serials"] == killed["serials"]  # no number given twice, none skipped
+    assert after["counters"] == killed["counters"]
+    assert after["issue_events"] == killed["issue_events"]
+    assert after["documents"] == COMMUNES
+    assert after["audit"]["document.generate"] == COMMUNES
+    assert document_files_match(live)
