@@ -3,6 +3,10 @@
 The uploaded bytes wait between preview and confirm in ``DATA_DIR/uploads/`` under a random token
 kept in the session (never in a hidden field the browser could alter); confirming re-parses the
 same bytes and imports them in one transaction with ``request.user`` as the actor.
+
+A file of more than ``ANTT_JOB_INLINE_ROWS`` rows is not checked in the request: it goes to a
+background job that checks it (nothing written) and whose page offers the same confirmation,
+then imports it in another job (``antt.jobs``). The user may leave and come back.
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from antt.jobs.models import Job
+from antt.jobs.services import enqueue_job, inline_rows
 from antt.units.import_service import ImportReport, can_import, import_parsed
 from antt.units.imports import megabytes, parse_units_file
 
@@ -84,6 +90,7 @@ def import_units(request: HttpRequest) -> HttpResponse:
         "form": UploadForm(),
         "preview_rows": PREVIEW_ROWS,
         "max_mb": megabytes(settings.ANTT_IMPORT_MAX_BYTES),
+        "inline_rows": inline_rows(),
     }
     if request.method == "POST" and "token" in request.POST:
         return _confirm(request, context)
@@ -98,7 +105,19 @@ def import_units(request: HttpRequest) -> HttpResponse:
 def _preview(request: HttpRequest, upload: Any, context: dict[str, Any]) -> HttpResponse:
     _discard(request)
     data = upload.read()
-    report = _run(request, data, upload.name, dry_run=True)
+    parsed = parse_units_file(data, upload.name)
+    if len(parsed.rows) > inline_rows():
+        job = enqueue_job(
+            actor=request.user,
+            kind=Job.Kind.UNITS_IMPORT,
+            title=_("Nhập đơn vị từ tệp “%(file)s” (%(rows)s dòng)")
+            % {"file": upload.name, "rows": len(parsed.rows)},
+            params={"dry_run": True},
+            input_bytes=data,
+            input_name=upload.name,
+        )
+        return redirect("jobs:job-detail", pk=job.pk)
+    report = import_parsed(actor=request.user, parsed=parsed, dry_run=True)
     context.update(report=report, stage="preview")
     if report.ok and (report.created or report.updated):
         token = _store(data)
