@@ -20,11 +20,13 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 import charset_normalizer
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from antt.core.text import fold
@@ -39,6 +41,7 @@ __all__ = [
     "is_blank",
     "key",
     "map_header",
+    "max_rows",
     "megabytes",
     "open_sheet",
     "parse_date",
@@ -55,6 +58,13 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 _ZIP_MAGIC = b"PK\x03\x04"
+# A workbook unzips to 4-20 times its size (repetitive rows compress best); far more is a damaged
+# file or a "zip bomb" meant to exhaust memory (openpyxl keeps the shared strings in memory even
+# when it streams the sheet). Deflate cannot exceed about 1,000:1.
+_UNZIPPED_PER_ZIPPED_BYTE = 100
+_UNZIPPED_PER_IMPORT_LIMIT = 10
+_UNZIPPED_FLOOR = 16 * 1024 * 1024
+_DEFAULT_MAX_ROWS = 200_000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (Excel 97-2003)
 
 # What a correctly decoded Vietnamese spreadsheet may contain beyond ASCII. Anything else after a
@@ -122,12 +132,19 @@ def aliases(table: Mapping[str, Sequence[str]]) -> dict[str, str]:
     return out
 
 
-def open_sheet(data: bytes) -> Sheet:
-    """Tell CSV from XLSX by content and decode; raises TabularError."""
+def max_rows() -> int:
+    """How many data rows (blank rows aside) one imported file may have."""
+    return int(getattr(settings, "ANTT_IMPORT_MAX_ROWS", _DEFAULT_MAX_ROWS))
+
+
+def open_sheet(data: bytes, *, row_limit: int | None = None) -> Sheet:
+    """Tell CSV from XLSX by content and decode; raises TabularError, also while the rows are
+    read (a damaged sheet, more than ``row_limit`` data rows: ``ANTT_IMPORT_MAX_ROWS``)."""
+    limit = max_rows() if row_limit is None else row_limit
     if not data.strip():
         raise TabularError(_("Tệp rỗng: không có dòng tiêu đề và dữ liệu."))
     if data.startswith(_ZIP_MAGIC):
-        return Sheet("xlsx", "", _xlsx_rows(data))
+        return Sheet("xlsx", "", _limited(_xlsx_rows(data), limit))
     if data.startswith(_OLE_MAGIC):
         raise TabularError(
             _(
@@ -136,12 +153,52 @@ def open_sheet(data: bytes) -> Sheet:
             )
         )
     decoded, encoding = _decode(data)
-    return Sheet("csv", encoding, _csv_rows(decoded))
+    return Sheet("csv", encoding, _limited(_csv_rows(decoded), limit))
+
+
+def _limited(
+    rows: Iterator[tuple[int, list[Any]]], limit: int
+) -> Iterator[tuple[int, list[Any]]]:
+    """The rows, streamed, until the header and ``limit`` non-blank rows have been read."""
+    seen = 0
+    for number, values in rows:
+        if not is_blank(values):
+            seen += 1
+            if seen > limit + 1:  # the header is not a data row
+                raise TabularError(
+                    _(
+                        "Tệp có quá nhiều dòng: tối đa %(rows)s dòng dữ liệu trong một tệp. "
+                        "Hãy chia thành nhiều tệp nhỏ hơn."
+                    )
+                    % {"rows": f"{limit:,}".replace(",", ".")}
+                )
+        yield number, values
+
+
+def _check_unzipped_size(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise TabularError(_not_a_spreadsheet()) from exc
+    limit = min(
+        max(_UNZIPPED_PER_ZIPPED_BYTE * len(data), _UNZIPPED_FLOOR),
+        _UNZIPPED_PER_IMPORT_LIMIT * settings.ANTT_IMPORT_MAX_BYTES,
+    )
+    if unzipped > limit:
+        raise TabularError(
+            _(
+                "Tệp Excel bị hỏng hoặc không an toàn: nội dung giải nén lớn bất thường "
+                "(%(mb)s MB)."
+            )
+            % {"mb": megabytes(unzipped)}
+        )
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl import load_workbook  # type: ignore[import-untyped]
 
+    _check_unzipped_size(data)
     try:
         # read_only streams the sheet; data_only=False reads a formula as its text, never a result.
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)

@@ -181,6 +181,14 @@ def _parse_rows(
         parsed.errors.append(RowError(None, None, _("Tệp không có dòng dữ liệu nào.")))
 
 
+def _first_window() -> tuple[int, dt.date]:
+    """The first recognition year any criteria set covers, and the first day of its windows:
+    nothing earlier can count towards a verdict."""
+    first = min(registry().sets.values(), key=lambda cset: cset.applies_from)
+    year = first.applies_from.year
+    return year, min(first.window(kind, year).start for kind in first.windows)
+
+
 def _unit_code(values: list[Any], columns: dict[str, int], err: Err) -> tuple[str, bool]:
     raw = cell(values, columns, "unit_code")
     code = tabular.text(raw)
@@ -247,6 +255,15 @@ def _incident_row(
                 "date",
                 _("ngày “%(value)s” không hợp lệ: hãy ghi dạng 2025-03-12 hoặc 12/03/2025.")
                 % {"value": text["date"]},
+            )
+        elif day < (first := _first_window())[1]:
+            track(
+                "date",
+                _(
+                    "ngày %(day)s trước kỳ đánh giá đầu tiên (năm %(year)s, từ %(start)s): vụ việc "
+                    "này không tính cho kỳ nào."
+                )
+                % {"day": f"{day:%d/%m/%Y}", "year": first[0], "start": f"{first[1]:%d/%m/%Y}"},
             )
     category = ""
     if not text["category"]:
@@ -318,6 +335,7 @@ def parse_facts_file(
 ) -> Parsed[FactsRow]:
     """Read a yearly-facts CSV or XLSX file: one row per unit and year."""
     facts = registry().facts
+    first_year = _first_window()[0]
     first_row: dict[tuple[str, int], int] = {}
 
     def parse_row(
@@ -334,8 +352,16 @@ def parse_facts_file(
         year = 0
         if not raw_year:
             track("year", _("thiếu giá trị bắt buộc."))
-        elif not raw_year.isdigit() or not 2000 <= int(raw_year) <= 2100:
+        elif not raw_year.isdigit() or len(raw_year) != 4:
             track("year", _("năm “%(value)s” không hợp lệ.") % {"value": raw_year})
+        elif int(raw_year) > today.year:
+            track("year", _("Năm %(year)s chưa đến.") % {"year": raw_year})
+        elif int(raw_year) < first_year:
+            track(
+                "year",
+                _("năm %(year)s trước kỳ đánh giá đầu tiên (năm %(first)s).")
+                % {"year": raw_year, "first": first_year},
+            )
         else:
             year = int(raw_year)
         out: dict[str, Any] = {}

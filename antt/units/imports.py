@@ -17,11 +17,13 @@ Conventions a spreadsheet user relies on:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from antt.core import tabular
@@ -59,6 +61,12 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 # Model field lengths (units.models.Unit): checked here so the write never fails half-way.
 MAX_LENGTH = {"code": 40, "name": 255, "subtype": 40, "parent_code": 40}
+# Codes are identifiers typed in other files and URLs: ASCII letters and digits, then also
+# "-", "_", ".", "/". Never a leading "=", "+", "-" or "@" a spreadsheet would run as a formula.
+CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._/-]*$")
+# Effective dates: none before the Democratic Republic (2 September 1945); a unit imported now
+# starts within the next calendar year at the latest.
+EARLIEST_DAY = dt.date(1945, 9, 2)
 
 HEADER_ALIASES = _aliases(
     {
@@ -252,6 +260,15 @@ def _parse_row(
     for column, value in (("code", code), ("parent_code", parent_code)):
         if any(ch.isspace() for ch in value):
             err(column, _("mã không được chứa khoảng trắng: “%(code)s”.") % {"code": value})
+        elif value and not CODE.match(value):
+            err(
+                column,
+                _(
+                    "mã “%(code)s” không hợp lệ: chỉ gồm chữ cái không dấu, chữ số và các dấu "
+                    "- _ . /, bắt đầu bằng chữ cái hoặc chữ số."
+                )
+                % {"code": value},
+            )
     for column, value in (("code", code), ("name", name), ("parent_code", parent_code)):
         _check_length(column, value, err)
 
@@ -339,4 +356,18 @@ def _date(raw: str, column: str, err: Any) -> dt.date | None:
             _("ngày “%(value)s” không hợp lệ: hãy ghi dạng 2025-07-01 hoặc 01/07/2025.")
             % {"value": raw},
         )
+        return None
+    if day < EARLIEST_DAY:
+        shown = f"{day:%d/%m/%Y}"
+        err(column, _("ngày %(day)s trước năm 1945: hãy kiểm tra lại.") % {"day": shown})
+        return None
+    # An end date may be far ahead (a licence until 2030); a start date within a year at most.
+    latest = dt.date(timezone.localdate().year + 1, 12, 31)
+    if column == "valid_from" and day > latest:
+        err(
+            column,
+            _("ngày %(day)s chưa đến và quá xa: ngày bắt đầu hiệu lực chậm nhất là %(last)s.")
+            % {"day": f"{day:%d/%m/%Y}", "last": f"{latest:%d/%m/%Y}"},
+        )
+        return None
     return day
