@@ -1,0 +1,106 @@
+"""Fixtures of the browser journeys: Debian's Chromium driven by Playwright against
+pytest-django's live server, on a fresh database for every journey.
+
+Screenshots go to a temporary folder, or to the folder named by ``ANTT_E2E_SCREENSHOTS`` (e.g.
+``docs/huong-dan/img`` to refresh the user guide's pictures). The axe-core tally of the run is
+written beside them as ``axe.json``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from playwright.sync_api import Browser, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from antt.e2e.pages import AxeLog, Ui
+
+CHROMIUM = "/usr/bin/chromium"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
+    # thread with a running loop unless told that this one is safe (only for these tests).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                      "--font-render-hinting=none"],
+            )
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture(scope="package")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = os.environ.get("ANTT_E2E_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="package")
+def axe_log(shots: Path) -> Iterator[AxeLog]:
+    log = AxeLog()
+    yield log
+    log.write(shots / "axe.json")
+
+
+@pytest.fixture(scope="package")
+def live_server(django_db_setup: None) -> Iterator[LiveServer]:
+    """pytest-django's live server, speaking plain HTTP on the loopback as `make run` does
+    (ANTT_HTTPS=0). The security middleware reads these settings once, when the server builds
+    it, so they are set around the start only."""
+    with override_settings(SECURE_SSL_REDIRECT=False, SECURE_HSTS_SECONDS=0):
+        server = LiveServer("localhost")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _server_settings(settings: Any, tmp_path: Path, live_server: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ANTT_PUBLIC_URL = live_server.url  # the QR code points back to this server
+
+
+def _ui(browser: Browser, live_server: Any, shots: Path, axe_log: AxeLog, *,
+        phone: bool) -> Iterator[Ui]:
+    context = browser.new_context(
+        viewport=PHONE if phone else DESKTOP,
+        is_mobile=phone,
+        has_touch=phone,
+        device_scale_factor=1,
+        locale="vi-VN",
+        timezone_id="Asia/Ho_Chi_Minh",
+        accept_downloads=True,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    ui = Ui(page=page, base_url=live_server.url, shots=shots, axe=axe_log, phone=phone)
+    try:
+        yield ui
+    finally:
+        context.close()
+    ui.assert_accessible()
+
+
+@pytest.fixture
+def desk(browser: Browser, live_server: Any, shots: Path, axe_log: AxeLog,
+         transactional_db: None) -> Iterator[Ui]:
+    yield from _ui(browser, live_server, shots, axe_log, phone=False)
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: Any, shots: Path, axe_log: AxeLog,
+          transactional_db: None) -> Iterator[Ui]:
+    yield from _ui(browser, live_server, shots, axe_log, phone=True)

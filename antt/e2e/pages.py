@@ -1,0 +1,205 @@
+"""Page helpers for the browser journeys: one ``Ui`` per browser context (a desk PC or a phone).
+
+Every page a journey looks at goes through ``Ui.seen``: it checks the page is in Vietnamese,
+runs axe-core on it (no "serious" or "critical" violation may remain), checks a phone sees no
+horizontal scrolling, that the browser logged no error, and saves the screenshot that
+illustrates the user guide. Locators are by role and label, as a screen reader finds things.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Download, Locator, Page, expect
+
+from antt.accounts import twofactor
+from antt.accounts.models import User
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+# The 404 journey asks for pages that do not exist: the browser logs the status, not a fault.
+EXPECTED_CONSOLE = re.compile(r"status of 404")
+
+
+@dataclass
+class AxeLog:
+    """What axe found on every page of the run (the report's accessibility numbers)."""
+
+    pages: list[str] = field(default_factory=list)
+    by_impact: Counter[str] = field(default_factory=Counter)
+    rules: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> dict[str, Any]:
+        return {"pages_scanned": len(self.pages), "violations_by_impact": dict(self.by_impact),
+                "rules": dict(self.rules), "pages": self.pages}
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(self.summary(), ensure_ascii=False, indent=2) + "\n")
+
+
+@dataclass
+class Ui:
+    page: Page
+    base_url: str
+    shots: Path
+    axe: AxeLog
+    phone: bool = False
+    console: list[str] = field(default_factory=list)
+    blocking: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.console.append(f"pageerror: {exc}"))
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and not EXPECTED_CONSOLE.search(message.text):
+            self.console.append(message.text)
+
+    # --- moving around -----------------------------------------------------------------------
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+
+    def click_link(self, name: str, *, exact: bool = False) -> None:
+        self.page.get_by_role("link", name=name, exact=exact).first.click()
+
+    def click(self, name: str, *, exact: bool = False) -> None:
+        """A link that looks like a button, or a button (``<a role=button>`` is both)."""
+        page = self.page
+        page.get_by_role("button", name=name, exact=exact).or_(
+            page.get_by_role("link", name=name, exact=exact)).first.click()
+
+    def click_button(self, name: str, *, exact: bool = False) -> None:
+        self.page.get_by_role("button", name=name, exact=exact).click()
+
+    def field(self, label: str, *, exact: bool = True) -> Locator:
+        return self.page.get_by_label(label, exact=exact)
+
+    def fill(self, label: str, value: str, *, exact: bool = True) -> None:
+        self.field(label, exact=exact).fill(value)
+
+    def fill_date(self, label: str, day: dt.date) -> None:
+        """A date as the person types it: the phone's date picker (an ``<input type=date>``)
+        takes the ISO form, the text fields take ngày/tháng/năm."""
+        box = self.page.get_by_label(re.compile("^" + re.escape(label)))
+        kind = box.get_attribute("type")
+        box.fill(day.isoformat() if kind == "date" else day.strftime("%d/%m/%Y"))
+
+    def heading(self, text: str) -> None:
+        expect(self.page.get_by_role("heading", level=1)).to_contain_text(text)
+
+    def notice(self, text: str) -> None:
+        expect(self.page.get_by_role("status").or_(self.page.get_by_role("alert")).filter(
+            has_text=text).first).to_be_visible()
+
+    def download(self, name: str) -> tuple[Download, bytes]:
+        """Click a link or button that downloads a file; the file's name and bytes."""
+        with self.page.expect_download() as info:
+            self.page.get_by_role("link", name=name).or_(
+                self.page.get_by_role("button", name=name)).first.click()
+        download = info.value
+        return download, Path(download.path()).read_bytes()
+
+    # --- the checks on every page ------------------------------------------------------------
+
+    def seen(self, shot: str | None = None, *, full_page: bool = False) -> None:
+        """The page as a user sees it now: checked, and photographed when ``shot`` names it."""
+        page = self.page
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.lang") == "vi", page.url
+        self.check_accessibility()
+        if self.phone:
+            widths = page.evaluate(
+                "[document.scrollingElement.scrollWidth, window.innerWidth]")
+            assert widths[0] <= widths[1], f"{page.url}: cuộn ngang {widths[0]} > {widths[1]} px"
+        assert not self.console, f"{page.url}: {self.console}"
+        if shot:
+            page.screenshot(path=self.shots / f"{shot}.png", full_page=full_page,
+                            animations="disabled", caret="hide")
+
+    def check_accessibility(self) -> None:
+        page = self.page
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            # Through the DevTools protocol, so the page's own CSP does not apply.
+            page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
+        result = page.evaluate(
+            "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map("
+            "v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))"
+        )
+        where = re.sub(r"^https?://[^/]+", "", page.url)
+        self.axe.pages.append(where)
+        for violation in result:
+            self.axe.by_impact[violation["impact"]] += 1
+            self.axe.rules[f"{violation['impact']}:{violation['id']}"] += 1
+        self.blocking.extend({"page": where, **v} for v in result
+                             if v["impact"] in BLOCKING_IMPACTS)
+
+    def assert_accessible(self) -> None:
+        """No page seen had a serious or critical violation (all are listed at once)."""
+        assert not self.blocking, json.dumps(self.blocking, ensure_ascii=False, indent=1)
+
+    def tab_through(self, form: Locator) -> None:
+        """Every field of the form is labelled and reached with the Tab key. A group of radio
+        buttons is one stop (the arrow keys move inside it), as in every browser."""
+        fields = form.locator(
+            "input:not([type=hidden]):visible, select:visible, textarea:visible, "
+            "button:visible")
+        keys: list[str] = fields.evaluate_all(
+            "els => els.map((el, i) => { el.dataset.e2eTab = el.type === 'radio' ?"
+            " 'radio:' + el.name : String(i); return el.dataset.e2eTab; })")
+        unlabelled = fields.evaluate_all(
+            "els => els.filter(el => el.tagName !== 'BUTTON' && !(el.labels && el.labels.length)"
+            " && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))"
+            ".map(el => el.name || el.id)")
+        assert not unlabelled, f"{self.page.url}: ô không có nhãn {unlabelled}"
+        wanted = set(keys)
+        fields.first.focus()
+        reached = {keys[0]}
+        for _ in range(len(keys) * 3):
+            self.page.keyboard.press("Tab")
+            key = self.page.evaluate("document.activeElement.dataset.e2eTab ?? null")
+            if key is not None:
+                reached.add(key)
+            if reached == wanted:
+                break
+        assert reached == wanted, (
+            f"{self.page.url}: không tới được bằng phím Tab: {sorted(wanted - reached)}")
+
+    # --- who is signed in --------------------------------------------------------------------
+
+    def login(self, username: str, password: str, shot: str | None = None) -> None:
+        """Sign in as ``username`` (signing out whoever was in) through the login form, then
+        the second step (the TOTP code) when the role must use it. ``shot`` names the login
+        page's screenshot; the code page's is ``<shot>-ma-xac-thuc``."""
+        logout = self.page.get_by_role("button", name="Đăng xuất")
+        if self.page.url.startswith(self.base_url) and logout.count():
+            logout.click()
+            self.page.wait_for_load_state("load")
+        self.go("/accounts/login/")
+        self.fill("Tên đăng nhập", username)
+        self.fill("Mật khẩu", password)
+        self.seen(shot)
+        self.click_button("Đăng nhập", exact=True)
+        self.page.wait_for_load_state("load")
+        if self.page.get_by_role("heading", name="Xác thực hai lớp", exact=True).count():
+            user = User.objects.get(username=username)
+            self.fill("Mã xác thực", twofactor.current_code(user))
+            self.seen(f"{shot}-ma-xac-thuc" if shot else None)
+            self.click_button("Xác nhận", exact=True)
+            self.page.wait_for_load_state("load")
+        expect(self.page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+
+
+def enrol_second_factor(*users: User) -> None:
+    """Those whose role must use two-factor authentication have set up their app already."""
+    for user in users:
+        if twofactor.requires_two_factor(user):
+            twofactor.enrol_for_tests(user)
