@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from antt.core.scoping import get_visible_or_404
+from antt.jobs.models import Job
+from antt.jobs.services import enqueue_job, inline_certificates
 from antt.recognition import services, workflow, worklist
 from antt.recognition.forms_cycle import (
     AnnulForm,
@@ -357,13 +359,16 @@ def _decision_context(request: HttpRequest, decision: Decision, **extra: Any) ->
     ]
     may_certify = _may(request, decision, Action.CERTIFY)
     may_annul = _may(request, decision, Action.ANNUL)
+    certificate_job = _certificate_job(request, decision)
     context: dict[str, Any] = {
+        "certificate_job": certificate_job,
+        "certify_in_background": len(pending) > inline_certificates(),
         "decision": decision,
         "rows": rows,
         "met": sum(1 for i in items if i.result == Result.MET),
         "documents": documents,
         "pending": len(pending),
-        "can_certify": valid and may_certify and bool(pending),
+        "can_certify": valid and may_certify and bool(pending) and certificate_job is None,
         "can_annul": valid and may_annul,
         "can_generate": valid
         and may_certify
@@ -387,6 +392,34 @@ def _decision_page(
     )
 
 
+def _certificate_job(request: HttpRequest, decision: Decision) -> Job | None:
+    """The background job issuing this decision's certificates, while it is queued or running."""
+    return (
+        Job.objects.visible_to(request.user)
+        .filter(
+            kind=Job.Kind.ISSUE_CERTIFICATES,
+            params__decision=decision.pk,
+            status__in=(Job.Status.QUEUED, Job.Status.RUNNING),
+        )
+        .first()
+    )
+
+
+def _enqueue_certificates(
+    request: HttpRequest, decision: Decision, issued_on: Any, count: int
+) -> HttpResponse:
+    """Many certificates (numbers, then one PDF each) are issued by a job; one at a time."""
+    job = _certificate_job(request, decision) or enqueue_job(
+        actor=request.user,
+        kind=Job.Kind.ISSUE_CERTIFICATES,
+        title=_("Cấp %(n)s giấy công nhận theo quyết định số %(number)s")
+        % {"n": count, "number": decision.number},
+        unit=decision.issuing_unit,
+        params={"decision": decision.pk, "issued_on": issued_on.isoformat()},
+    )
+    return redirect("jobs:job-detail", pk=job.pk)
+
+
 @login_required
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _decision_page(request, _decision(request, pk))
@@ -403,6 +436,11 @@ def decision_certify(request: HttpRequest, pk: int) -> HttpResponse:
     form = CertifyForm(request.POST)
     if not form.is_valid():
         return _decision_page(request, decision, certify_form=form)
+    pending = decision.items.filter(
+        result=Result.MET, registration__state=State.DECIDED_MET
+    ).count()
+    if pending > inline_certificates():
+        return _enqueue_certificates(request, decision, form.cleaned_data["issued_on"], pending)
     issue = optional("documents", "issue_certificates_with_documents")
     try:
         if issue is not None:
