@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 VENDOR := antt/core/static/vendor
 export ANTT_DEBUG ?= 0
 
-.PHONY: install run serve test test-sqlite test-postgres lint type check clean
+.PHONY: install run serve test test-sqlite test-postgres lint type check clean soak
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -55,6 +55,11 @@ test-sqlite:
 test-postgres:
 	@echo "== Bộ kiểm thử trên PostgreSQL =="
 	DATABASE_URL="$${DATABASE_URL:-$(PG_URL)}" ANTT_MANIFEST_STATIC=0 $(BIN)/pytest
+
+# 20 clients of mixed reads and writes against gunicorn on the loopback, on a fresh database
+# (SQLite; PostgreSQL when DATABASE_URL is set); SOAK_SECONDS (600), SOAK_CLIENTS (20).
+soak: install
+	$(BIN)/python scripts/soak.py
 
 lint:
 	$(BIN)/ruff check antt config scripts conftest.py
