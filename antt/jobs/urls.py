@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/download/", views.job_download, name="job-download"),
     path("<int:pk>/retry/", views.job_retry, name="job-retry"),
     path("<int:pk>/confirm/", views.job_confirm, name="job-confirm"),
+    path("evaluate/<str:code>/", views.evaluate_scope, name="evaluate-scope"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -16,11 +17,26 @@ from django.views.decorators.http import require_POST
 
 from antt.core.scoping import get_visible_or_404
 from antt.jobs.models import Job
-from antt.jobs.services import can_confirm, confirm_import, retry_job, stale_seconds
+from antt.jobs.services import (
+    can_confirm,
+    confirm_import,
+    enqueue_job,
+    retry_job,
+    stale_seconds,
+)
+from antt.units.models import Unit
 
-__all__ = ["job_confirm", "job_detail", "job_download", "job_list", "job_retry"]
+__all__ = [
+    "evaluate_scope",
+    "job_confirm",
+    "job_detail",
+    "job_download",
+    "job_list",
+    "job_retry",
+]
 
 PAGE_SIZE = 50
+SCOPE_KINDS = frozenset({"province", "district", "commune"})
 
 
 def _job(request: HttpRequest, pk: int) -> Job:
@@ -105,3 +121,39 @@ def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except (PermissionDenied, ValidationError) as exc:
         return _refused(request, job, exc)
     return redirect("jobs:job-detail", pk=new.pk)
+
+
+@login_required
+@require_POST
+def evaluate_scope(request: HttpRequest, code: str) -> HttpResponse:
+    """Evaluate every unit under a province, district or commune, as a job (read only)."""
+    from antt.recognition.api import FIRST_YEAR, unit_for_year
+
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        year = 0
+    units = Unit.objects.visible_to(request.user)
+    unit = unit_for_year(units, code, year) if FIRST_YEAR <= year <= this_year else None
+    if unit is None and not units.filter(code=code).exists():
+        raise Http404(_("Không tìm thấy đơn vị trong phạm vi quản lý của bạn."))
+    if unit is None:
+        messages.error(
+            request,
+            _("Năm đánh giá phải từ %(first)s đến %(last)s và đơn vị phải có hiệu lực trong năm "
+              "đó. Hãy chọn lại năm.")
+            % {"first": FIRST_YEAR, "last": this_year},
+        )
+        return redirect("units:unit-detail", code=code)
+    if unit.kind not in SCOPE_KINDS:
+        raise Http404
+    job = enqueue_job(
+        actor=request.user,
+        kind=Job.Kind.EVALUATE_SCOPE,
+        title=_("Đánh giá năm %(year)s — mọi đơn vị của %(name)s")
+        % {"year": year, "name": unit.name},
+        unit=unit,
+        params={"year": year},
+    )
+    return redirect("jobs:job-detail", pk=job.pk)

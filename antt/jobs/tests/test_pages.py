@@ -186,3 +186,37 @@ def test_a_small_units_file_is_still_previewed_in_the_request(client, personas, 
     assert response.status_code == 200
     assert "sẽ tạo mới 3" in text(response)
     assert not Job.objects.exists()
+
+
+def test_a_scope_is_evaluated_from_the_units_page(client, personas, tree):
+    client.force_login(personas.province_a_officer)
+    page = text(client.get(reverse("units:unit-detail", args=["01"])))
+    assert "Đánh giá cả phạm vi (chạy nền)" in page
+    assert "Đánh giá cả phạm vi (chạy nền)" not in text(
+        client.get(reverse("units:unit-detail", args=["00070-TDP01"]))
+    )
+    response = client.post(reverse("jobs:evaluate-scope", args=["01"]), {"year": 2025})
+    job = Job.objects.get()
+    assert response["Location"] == detail(job)
+    assert (job.kind, job.unit, job.params) == ("evaluate_scope", tree.province_a, {"year": 2025})
+    assert job.title == "Đánh giá năm 2025 — mọi đơn vị của Thành phố Hà Nội"
+    run_pending_jobs()
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert job.summary["summary"]["residential_area"]["total"] == 2
+
+
+@pytest.mark.parametrize("persona", ["commune_b1_officer", "outsider"])
+def test_a_scope_outside_the_jurisdiction_is_not_found(client, personas, persona):
+    client.force_login(getattr(personas, persona))
+    response = client.post(reverse("jobs:evaluate-scope", args=["01"]), {"year": 2025})
+    assert response.status_code == 404
+    assert not Job.objects.exists()
+
+
+def test_a_bad_year_says_what_to_choose(client, personas):
+    client.force_login(personas.province_a_officer)
+    response = client.post(reverse("jobs:evaluate-scope", args=["01"]), {"year": "1999"},
+                           follow=True)
+    assert "Năm đánh giá phải từ 2012" in text(response)
+    assert not Job.objects.exists()
