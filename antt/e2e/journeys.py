@@ -129,3 +129,102 @@ def open_menu(ui: Ui) -> None:
     toggle = ui.page.get_by_role("button", name=re.compile("Menu|Trình đơn", re.IGNORECASE))
     if ui.phone and toggle.count() and toggle.is_visible():
         toggle.click()
+
+
+def standing_office_decides(ui: Ui, officer: str, head: str, password: str) -> bytes:
+    """Journey 2: the commune's standing office returns Tổ dân phố 1's dossier with a reason,
+    the head of the area adds the missing paper and sends it again, the office appraises both
+    dossiers, the chair's decision is recorded, the certificates are issued and downloaded.
+    Returns the certificate file."""
+    page = ui.page
+    main = page.get_by_role("main")
+    with on(dt.date(2025, 10, 25)):
+        ui.login(officer, password, shot="thuong-truc-01-dang-nhap")
+        ui.seen("thuong-truc-02-cong-viec")
+        ui.click_link("Xét công nhận", exact=True)
+        ui.click_link("Tổ dân phố 1", exact=True)
+        expect(main).to_contain_text("Đã gửi hồ sơ")
+        ui.seen("thuong-truc-03-ho-so-da-gui", full_page=True)
+        ui.click("Trả lại hồ sơ", exact=True)
+        ui.heading("Trả lại hồ sơ: Tổ dân phố 1")
+        page.get_by_label(re.compile(r"^4\.1\b")).fill("Thiếu danh sách hộ đăng ký ký tên")
+        ui.fill("Ý kiến chung", "Đề nghị bổ sung trước ngày 30/10/2025.", exact=False)
+        ui.seen("thuong-truc-04-tra-lai", full_page=True)
+        ui.click_button("Trả lại hồ sơ", exact=True)
+        expect(main).to_contain_text("Bị trả lại, cần bổ sung")
+        ui.seen()
+
+    with on(dt.date(2025, 10, 27)):
+        ui.login(head, password, shot="truong-kdc-01-dang-nhap")
+        ui.seen("truong-kdc-02-cong-viec")
+        ui.click_link("Xét công nhận", exact=True)
+        ui.click_link("Tổ dân phố 1", exact=True)
+        expect(main).to_contain_text("Thiếu danh sách hộ đăng ký ký tên")
+        ui.seen("truong-kdc-03-bi-tra-lai", full_page=True)
+        page.get_by_text("Bổ sung tài liệu", exact=True).click()
+        ui.field("Loại tài liệu", exact=False).select_option(index=1)
+        ui.field("Tệp", exact=False).set_input_files(files=[{
+            "name": "danh-sach-ho-dang-ky.pdf", "mimeType": "application/pdf",
+            "buffer": MINIMAL_PDF}])
+        ui.seen("truong-kdc-04-bo-sung-tai-lieu")
+        ui.click_button("Tải lên", exact=True)
+        expect(main).to_contain_text("danh-sach-ho-dang-ky.pdf")
+        ui.seen()
+        ui.click_button("Gửi lại hồ sơ", exact=True)
+        expect(main).to_contain_text("Đã gửi hồ sơ")
+        ui.seen("truong-kdc-05-da-gui-lai")
+
+    with on(dt.date(2025, 10, 28)):
+        ui.login(officer, password)
+        for area in ("Tổ dân phố 1", "Tổ dân phố 5"):
+            ui.click_link("Xét công nhận", exact=True)
+            ui.click_link(area, exact=True)
+            first = area == "Tổ dân phố 1"
+            if first:
+                expect(main).to_contain_text("Thay đổi kể từ lần trả lại")
+                expect(main).to_contain_text("danh-sach-ho-dang-ky.pdf")
+            form = page.locator("form").filter(
+                has=page.get_by_role("button", name="Ghi nhận thẩm định"))
+            if first:
+                ui.tab_through(form)
+            form.get_by_label("Đạt", exact=True).check()
+            ui.fill("Ý kiến thẩm định", "Hồ sơ đầy đủ, đủ điều kiện đề nghị công nhận.",
+                    exact=False)
+            ui.seen("thuong-truc-05-tham-dinh" if first else None, full_page=first)
+            ui.click_button("Ghi nhận thẩm định", exact=True)
+            expect(main).to_contain_text("Đã thẩm định")
+            ui.seen()
+
+    with on(dt.date(2025, 11, 10)):
+        ui.login(officer, password)
+        ui.click_link("Xét công nhận", exact=True)
+        ui.click_link("Quyết định công nhận")
+        ui.heading("Quyết định")
+        for area in ("Tổ dân phố 1", "Tổ dân phố 5"):
+            page.get_by_role("checkbox", name=f"Chọn {area}").check()
+        ui.fill("Số quyết định", "15/QĐ-UBND", exact=False)
+        ui.fill_date("Ngày ký", dt.date(2025, 11, 10))
+        ui.fill("Người ký", "Nguyễn Văn Hùng", exact=False)
+        ui.seen("thuong-truc-06-quyet-dinh", full_page=True)
+        ui.click_button("Ban hành quyết định", exact=True)
+        ui.notice("Đã ban hành quyết định 15/QĐ-UBND")
+        ui.seen("thuong-truc-07-da-ban-hanh")
+        decision = page.url.removeprefix(ui.base_url)
+
+    with on(dt.date(2025, 11, 12)):
+        ui.login(officer, password)
+        ui.go(decision)
+        ui.fill_date("Ngày cấp", dt.date(2025, 11, 12))
+        ui.click_button("Cấp 2 giấy công nhận", exact=True)
+        ui.through_job("thuong-truc-08-cap-giay-chay-nen")
+        expect(main).to_contain_text("Đã cấp")
+        ui.seen("thuong-truc-08-da-cap-giay", full_page=True)
+        filename, content = ui.download("giay-cong-nhan-1-2025.pdf")
+        assert filename.endswith(".pdf"), filename
+        assert content.startswith(b"%PDF-"), content[:20]
+        return content
+
+
+MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+               b"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
+               b"trailer <</Root 1 0 R>>\n%%EOF\n")

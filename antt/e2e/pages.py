@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Download, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from antt.accounts import twofactor
 from antt.accounts.models import User
+from antt.jobs.services import run_pending_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -99,13 +100,38 @@ class Ui:
         expect(self.page.get_by_role("status").or_(self.page.get_by_role("alert")).filter(
             has_text=text).first).to_be_visible()
 
-    def download(self, name: str) -> tuple[Download, bytes]:
-        """Click a link or button that downloads a file; the file's name and bytes."""
-        with self.page.expect_download() as info:
-            self.page.get_by_role("link", name=name).or_(
-                self.page.get_by_role("button", name=name)).first.click()
-        download = info.value
-        return download, Path(download.path()).read_bytes()
+    def download(self, name: str) -> tuple[str, bytes]:
+        """Fetch the file a link points to, as the browser would, with the user's session:
+        its name and bytes. A link marked ``download`` saves the file; a PDF opens in the
+        browser's viewer, so it is fetched through the page's own session instead."""
+        link = self.page.get_by_role("link", name=name).first
+        if link.get_attribute("download") is not None:
+            with self.page.expect_download() as info:
+                link.click()
+            saved = info.value
+            return saved.suggested_filename, Path(saved.path()).read_bytes()
+        href = link.get_attribute("href") or ""
+        response = self.page.request.get(self.base_url + href if href.startswith("/") else href)
+        assert response.ok, (href, response.status)
+        disposition = response.headers.get("content-disposition", "")
+        filename = re.search(r'filename="?([^";]+)', disposition)
+        return (filename.group(1) if filename else href), response.body()
+
+    def through_job(self, shot: str | None = None) -> None:
+        """Long work runs in the background: when an action lands on a job's progress page,
+        play the worker (``antt.jobs`` runs the queued jobs here, as ``run_jobs`` would), wait
+        for the page to show the job done, then follow it to the result."""
+        if "/jobs/" not in self.page.url:
+            return
+        self.seen(shot)
+        run_pending_jobs()
+        expect(self.page.locator("#job-progress")).to_have_attribute("value", "100",
+                                                                     timeout=30_000)
+        self.seen(f"{shot}-xong" if shot else None)
+        result = self.page.get_by_role("link", name="Xem kết quả")
+        if result.count():
+            result.click()
+            self.page.wait_for_load_state("load")
 
     # --- the checks on every page ------------------------------------------------------------
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
+from pypdf import PdfReader
+
 from antt.e2e import journeys, seed
 from antt.e2e.journeys import on
 from antt.e2e.pages import Ui, enrol_second_factor
-from antt.recognition.models import Registration
+from antt.recognition.models import Certificate, Registration
 from antt.recognition.workflow import State
 from antt.records.models import Incident, YearFacts
 from conftest import PASSWORD, Personas, Tree
@@ -23,3 +27,19 @@ def test_commune_officer_registers_records_and_submits(desk: Ui, tree: Tree,
     assert Incident.objects.get(unit=areas.first).description.startswith("Trộm cắp xe máy")
     facts = YearFacts.objects.get(unit=areas.first, year=seed.YEAR).data
     assert facts["households_registered"] == 120
+
+
+def test_standing_office_returns_appraises_decides_and_certifies(desk: Ui, tree: Tree,
+                                                                 personas: Personas) -> None:
+    officer, head = personas.commune_a1_officer, personas.area_a1_head
+    enrol_second_factor(officer, head)
+    with on(seed.MEETING_DAY):
+        seed.submitted(tree, officer)
+    content = journeys.standing_office_decides(desk, officer.username, head.username, PASSWORD)
+    reader = PdfReader(io.BytesIO(content))
+    assert "Tổ dân phố" in reader.pages[0].extract_text()
+    certificates = Certificate.objects.filter(decision__number="15/QĐ-UBND")
+    assert certificates.count() == 2
+    states = set(Registration.objects.filter(year=seed.YEAR, unit__kind="residential_area")
+                 .values_list("state", flat=True))
+    assert states == {State.CERTIFIED}
