@@ -46,6 +46,7 @@ __all__ = [
     "inline_rows",
     "retry_job",
     "run_job",
+    "run_job_now",
     "run_pending_jobs",
     "worker_name",
 ]
@@ -326,6 +327,19 @@ def run_job(job: Job, heartbeat: float | None = None) -> Job:
         message=_("Đã xong."),
     )
     return job
+
+
+def run_job_now(job: Job) -> Job:
+    """Run a small job here and now (in the web request), unless a worker already took it."""
+    now = timezone.now()
+    won = Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING,
+        worker=f"web:{worker_name()}"[:255],
+        started_at=now,
+        heartbeat_at=now,
+    )
+    job.refresh_from_db()
+    return run_job(job) if won else job
 
 
 def run_pending_jobs(limit: int | None = None) -> list[Job]:
