@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import time_machine
-from playwright.sync_api import expect
+from playwright.sync_api import FilePayload, expect
 
 from antt.e2e.pages import Ui
 from antt.e2e.seed import AREA_FACTS, AREA_MEETING, YEAR
@@ -163,9 +163,8 @@ def standing_office_decides(ui: Ui, officer: str, head: str, password: str) -> b
         ui.seen("truong-kdc-03-bi-tra-lai", full_page=True)
         page.get_by_text("Bổ sung tài liệu", exact=True).click()
         ui.field("Loại tài liệu", exact=False).select_option(index=1)
-        ui.field("Tệp", exact=False).set_input_files(files=[{
-            "name": "danh-sach-ho-dang-ky.pdf", "mimeType": "application/pdf",
-            "buffer": MINIMAL_PDF}])
+        ui.field("Tệp", exact=False).set_input_files(files=[FilePayload(
+            name="danh-sach-ho-dang-ky.pdf", mimeType="application/pdf", buffer=MINIMAL_PDF)])
         ui.seen("truong-kdc-04-bo-sung-tai-lieu")
         ui.click_button("Tải lên", exact=True)
         expect(main).to_contain_text("danh-sach-ho-dang-ky.pdf")
@@ -228,3 +227,29 @@ def standing_office_decides(ui: Ui, officer: str, head: str, password: str) -> b
 MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
                b"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
                b"trailer <</Root 1 0 R>>\n%%EOF\n")
+
+
+def province_reads_the_report(ui: Ui, officer: str, password: str) -> dict[str, bytes]:
+    """Journey 3: the province officer opens the year's report (the province's spreadsheet is
+    made by a background job), drills down to a commune and downloads its report as XLSX and
+    DOCX. Returns the files: ``province.xlsx``, ``commune.xlsx``, ``commune.docx``."""
+    page = ui.page
+    files = {}
+    with on(dt.date(2025, 12, 1)):
+        ui.login(officer, password, shot="cong-an-tinh-01-dang-nhap")
+        ui.click_link("Báo cáo", exact=True)
+        ui.heading(f"Thành phố Hà Nội: kết quả năm {YEAR}")
+        ui.seen("cong-an-tinh-02-bao-cao", full_page=True)
+        filename, files["province.xlsx"] = ui.download(f"Báo cáo năm {YEAR} (XLSX)",
+                                                        shot="cong-an-tinh-03-chay-nen")
+        assert filename.endswith(".xlsx"), filename
+        ui.click_link("Báo cáo", exact=True)
+        ui.click_link("Phường Hoàn Kiếm", exact=True)
+        ui.heading(f"Phường Hoàn Kiếm: kết quả năm {YEAR}")
+        expect(page.get_by_role("main")).to_contain_text("Tổ dân phố 1")
+        ui.seen("cong-an-tinh-04-bao-cao-xa", full_page=True)
+        for fmt in ("xlsx", "docx"):
+            filename, files[f"commune.{fmt}"] = ui.download(
+                f"Báo cáo năm {YEAR} ({fmt.upper()})")
+            assert filename.endswith(f".{fmt}"), filename
+    return files

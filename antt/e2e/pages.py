@@ -100,18 +100,27 @@ class Ui:
         expect(self.page.get_by_role("status").or_(self.page.get_by_role("alert")).filter(
             has_text=text).first).to_be_visible()
 
-    def download(self, name: str) -> tuple[str, bytes]:
-        """Fetch the file a link points to, as the browser would, with the user's session:
-        its name and bytes. A link marked ``download`` saves the file; a PDF opens in the
-        browser's viewer, so it is fetched through the page's own session instead."""
-        link = self.page.get_by_role("link", name=name).first
-        if link.get_attribute("download") is not None:
-            with self.page.expect_download() as info:
-                link.click()
+    def download(self, name: str | re.Pattern[str], shot: str | None = None) -> tuple[str, bytes]:
+        """Get the file a link or button gives, as the browser would, with the user's session:
+        its name and bytes. A link marked ``download`` saves the file; a PDF link opens in the
+        browser's viewer, so it is fetched through the page's own session instead; a button
+        starts a background job, whose page offers the file when done (``shot`` names the
+        progress page's screenshot)."""
+        page = self.page
+        target = page.get_by_role("link", name=name).or_(
+            page.get_by_role("button", name=name)).first
+        if target.evaluate("el => el.tagName") != "A":
+            target.click()
+            page.wait_for_load_state("load")
+            self.through_job(shot)
+            return self.download(re.compile("^Tải về"))
+        if target.get_attribute("download") is not None:
+            with page.expect_download() as info:
+                target.click()
             saved = info.value
             return saved.suggested_filename, Path(saved.path()).read_bytes()
-        href = link.get_attribute("href") or ""
-        response = self.page.request.get(self.base_url + href if href.startswith("/") else href)
+        href = target.get_attribute("href") or ""
+        response = page.request.get(self.base_url + href if href.startswith("/") else href)
         assert response.ok, (href, response.status)
         disposition = response.headers.get("content-disposition", "")
         filename = re.search(r'filename="?([^";]+)', disposition)
@@ -129,7 +138,8 @@ class Ui:
                                                                      timeout=30_000)
         self.seen(f"{shot}-xong" if shot else None)
         result = self.page.get_by_role("link", name="Xem kết quả")
-        if result.count():
+        has_file = self.page.get_by_role("button", name=re.compile("^Tải về")).count()
+        if result.count() and not has_file:
             result.click()
             self.page.wait_for_load_state("load")
 

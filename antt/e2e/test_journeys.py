@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from docx import Document
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from antt.e2e import journeys, seed
@@ -43,3 +45,21 @@ def test_standing_office_returns_appraises_decides_and_certifies(desk: Ui, tree:
     states = set(Registration.objects.filter(year=seed.YEAR, unit__kind="residential_area")
                  .values_list("state", flat=True))
     assert states == {State.CERTIFIED}
+
+
+def test_province_officer_drills_down_and_downloads_the_report(desk: Ui, tree: Tree,
+                                                               personas: Personas) -> None:
+    enrol_second_factor(personas.province_a_officer)
+    with on(seed.DECISION_DAY):
+        seed.certified(tree, personas.commune_a1_officer)
+    files = journeys.province_reads_the_report(desk, personas.province_a_officer.username,
+                                               PASSWORD)
+    # Two residential areas registered, two recognised: in the spreadsheets and in Word.
+    for name in ("province.xlsx", "commune.xlsx"):
+        sheet = load_workbook(io.BytesIO(files[name])).worksheets[0]
+        rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
+        assert rows["Khu dân cư"][2:4] == (2, 2), (name, rows["Khu dân cư"])
+    table = Document(io.BytesIO(files["commune.docx"])).tables[1]
+    cells = {row.cells[0].text: [c.text for c in row.cells] for row in table.rows}
+    assert cells["Khu dân cư"][2:4] == ["2", "2"]
+    assert "100,00%" in cells["Khu dân cư"][-1]
