@@ -40,6 +40,10 @@ run: install
 	$(BIN)/antt load_divisions
 	$(BIN)/antt load_demo --url http://$(HOST)/
 	$(BIN)/antt collectstatic --noinput -v0
+	@# The background worker (imports, scope evaluations, certificate batches, big exports) runs
+	@# beside gunicorn and is stopped with it (Ctrl-C or any exit); it finishes its current job.
+	$(BIN)/antt run_jobs & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/gunicorn config.wsgi --bind $(HOST) --workers 2 --access-logfile -
 
 test: install
