@@ -632,6 +632,10 @@ class AuthorityRuleInput(_Strict, serializers.ModelSerializer[AuthorityRule]):
         required=False,
         help_text=gettext_lazy("Để trống (mọi cấp) hoặc commune, district, province, ministry."),
     )
+    # Bounded here (and so in the schema): SQLite gives the model's small integers no range, and
+    # a month of 508799 reached date() as an OverflowError (found by the schemathesis run).
+    deadline_month = serializers.IntegerField(min_value=1, max_value=12)
+    deadline_day = serializers.IntegerField(min_value=1, max_value=31)
 
     class Meta:
         model = AuthorityRule

@@ -78,7 +78,7 @@ def _validate(rule: AuthorityRule) -> None:
         )
     try:
         dt.date(COMMON_YEAR, int(rule.deadline_month), int(rule.deadline_day))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         add(
             "deadline_day",
             _("Hạn %(day)s/%(month)s không phải là một ngày có trong mọi năm.")

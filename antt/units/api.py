@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -35,7 +36,14 @@ from rest_framework.settings import api_settings
 from antt.core.api import BoundedPagination
 from antt.units import services
 from antt.units.filters import UnitFilterSet
-from antt.units.models import ORGANISATION_KINDS, Unit, UnitKind
+from antt.units.models import (
+    ORGANISATION_KINDS,
+    EducationLevel,
+    EnterpriseSize,
+    ManagingLevel,
+    Unit,
+    UnitKind,
+)
 from antt.units.querysets import UnitQuerySet
 
 __all__ = [
@@ -97,8 +105,17 @@ class UnitLinkSerializer(serializers.Serializer[Any]):
     is_default = serializers.BooleanField()
 
 
+def _optional_choice(choices: type[models.TextChoices]) -> serializers.ChoiceField:
+    """A choice the unit may leave empty: "" is one of its values in the schema too (the
+    schemathesis run found "" answered where the schema allowed only the choices)."""
+    return serializers.ChoiceField(choices=choices.choices, allow_blank=True, read_only=True)
+
+
 class UnitSerializer(serializers.ModelSerializer[Unit]):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    managing_level = _optional_choice(ManagingLevel)
+    enterprise_size = _optional_choice(EnterpriseSize)
+    education_level = _optional_choice(EducationLevel)
     # Shadows ``Field.parent`` for the type checker only: declared fields leave the class.
     parent = serializers.CharField(  # type: ignore[assignment]
         source="parent.code", read_only=True, allow_null=True
