@@ -7,8 +7,11 @@ reason, a superseded assessment stays behind the current one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -341,8 +344,51 @@ class DecisionItem(models.Model):
         return f"{self.decision} — {self.registration}"
 
 
+# What a certificate says once issued. A change is an annulment and a new certificate
+# (``services.replace_certificate``); only the annulment fields may still be written.
+CERTIFICATE_CONTENT = (
+    "registration",
+    "decision",
+    "issuing_unit",
+    "year",
+    "serial",
+    "number",
+    "verification_code",
+    "issued_on",
+)
+_FOREIGN_KEYS = ("registration", "decision", "issuing_unit")
+_ATTNAMES = {name: f"{name}_id" if name in _FOREIGN_KEYS else name for name in CERTIFICATE_CONTENT}
+_CONTENT_NAMES = frozenset([*_ATTNAMES, *_ATTNAMES.values()])
+
+
+class CertificateChangeRefused(ValidationError):
+    """An issued certificate's content cannot change, it is never deleted, and an annulment is
+    final."""
+
+
+def _refuse(fields: Iterable[str]) -> CertificateChangeRefused:
+    return CertificateChangeRefused(
+        _(
+            "Giấy công nhận đã cấp không được sửa (%(fields)s). Muốn thay đổi nội dung, hãy hủy "
+            "bỏ giấy này và cấp giấy mới."
+        )
+        % {"fields": ", ".join(sorted(fields))}
+    )
+
+
 class CertificateQuerySet(ScopedQuerySet["Certificate"]):
     unit_path_lookup = "registration__unit__path"
+
+    def update(self, **kwargs: Any) -> int:
+        content = set(kwargs) & _CONTENT_NAMES
+        if content:
+            raise _refuse(content)
+        if "status" in kwargs and kwargs["status"] != Certificate.Status.ANNULLED:
+            raise _refuse(["status"])
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise CertificateChangeRefused(_("Giấy công nhận không bao giờ bị xóa; chỉ có thể hủy bỏ."))
 
 
 class Certificate(models.Model):
@@ -392,6 +438,25 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding and self.pk is not None:
+            row = Certificate.objects.filter(pk=self.pk).values(*_ATTNAMES.values(), "status")
+            stored = row.first()
+            if stored is not None:
+                changed = [
+                    name
+                    for name, attname in _ATTNAMES.items()
+                    if stored[attname] != getattr(self, attname)
+                ]
+                if changed:
+                    raise _refuse(changed)
+                if stored["status"] == self.Status.ANNULLED and self.status != stored["status"]:
+                    raise _refuse(["status"])
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise CertificateChangeRefused(_("Giấy công nhận không bao giờ bị xóa; chỉ có thể hủy bỏ."))
 
 
 class DocumentQuerySet(ScopedQuerySet["Document"]):

@@ -576,6 +576,45 @@ def issue_certificates(
 
 
 @transaction.atomic
+def replace_certificate(
+    *, actor: Any, certificate: Certificate, reason: str, issued_on: dt.date | None = None
+) -> Certificate:
+    """A certificate's content never changes after issue: to correct one, it is annulled (with
+    the reason) and a new one is issued under the next number of its body and year."""
+    reg = certificate.registration
+    _check(actor, Action.CERTIFY, reg)
+    if not reason.strip():
+        raise ValidationError(_("Cần ghi lý do hủy bỏ giấy công nhận để cấp giấy mới."))
+    if certificate.decision.status != Decision.Status.VALID:
+        raise ValidationError(_("Quyết định đã bị hủy bỏ: không thể cấp giấy công nhận."))
+    issued_on = issued_on or timezone.localdate()
+    won = Certificate.objects.filter(pk=certificate.pk, status=Certificate.Status.VALID).update(
+        status=Certificate.Status.ANNULLED, annulled_on=issued_on, annul_reason=reason.strip()
+    )
+    if won != 1:
+        raise ConcurrentChange(_("Giấy công nhận này đã bị hủy bỏ trước đó."))
+    (serial,) = _next_serials(certificate.issuing_unit, certificate.year, 1)
+    new = Certificate.objects.create(
+        registration=reg,
+        decision=certificate.decision,
+        issuing_unit=certificate.issuing_unit,
+        year=certificate.year,
+        serial=serial,
+        number=f"{serial}/GCN-ANTT",
+        verification_code=new_verification_code(),
+        issued_on=issued_on,
+    )
+    audit.record(
+        actor=actor,
+        verb="certificate.replace",
+        obj=new,
+        unit_path=reg.unit.path,
+        changes={"annulled": certificate.number, "issued": new.number, "reason": reason.strip()},
+    )
+    return new
+
+
+@transaction.atomic
 def annul_decision(
     *, actor: Any, decision: Decision, reason: str, reference: str, annulled_on: dt.date
 ) -> Decision:

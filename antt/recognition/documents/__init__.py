@@ -279,7 +279,17 @@ def issue_certificates_with_documents(
     if todo:
         pages = render_certificate_pages(certificates_data(todo))
         with transaction.atomic():
+            # Two runs at once rendered the same pages: the second to get here stores only what
+            # the first did not (the decision row is the lock; SQLite's writes queue anyway).
+            list(Decision.objects.select_for_update().filter(pk=decision.pk).values("pk"))
+            stored = set(
+                Document.objects.filter(
+                    decision=decision, kind=Document.Kind.CERTIFICATE
+                ).values_list("registration_id", flat=True)
+            )
             for done, (cert, pdf) in enumerate(zip(todo, pages, strict=True), start=1):
+                if cert.registration_id in stored:
+                    continue
                 store_document(
                     actor=actor,
                     unit=cert.registration.unit,
