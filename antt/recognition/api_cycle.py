@@ -139,6 +139,10 @@ EXTRA_MESSAGES: dict[str, Any] = {
     "datetime": gettext_lazy("Cần một ngày (YYYY-MM-DD), không phải ngày giờ."),
     "max_string_length": gettext_lazy("Số quá lớn."),
 }
+# Upper bounds of the columns numbers are compared with or stored in: a larger number is a 400,
+# not an OverflowError (SQLite) or a DataError (PostgreSQL) — found by the schemathesis run.
+INT_MAX = 2**31 - 1  # integer columns (version, households)
+ID_MAX = 2**63 - 1  # bigint primary keys
 NUMBER_MESSAGES: dict[str, Any] = {
     **FIELD_MESSAGES,
     "invalid": gettext_lazy("Cần một số nguyên hợp lệ."),
@@ -207,6 +211,7 @@ class VersionedInput(_Input):
     expected_version = serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=INT_MAX,
         error_messages=NUMBER_MESSAGES,
         help_text=gettext_lazy(
             "Phiên bản hồ sơ người dùng đang xem (trường version); khác phiên bản hiện tại: 409."
@@ -219,7 +224,11 @@ class RegistrationCreateInput(_Input):
     year = _year_field()
     registered_on = serializers.DateField(required=False, allow_null=True)
     households_registered = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, error_messages=NUMBER_MESSAGES
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=INT_MAX,
+        error_messages=NUMBER_MESSAGES,
     )
 
     def validate_year(self, value: int) -> int:
@@ -278,7 +287,9 @@ class AppraiseInput(VersionedInput):
 
 class DecisionCreateInput(_Input):
     registrations = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, error_messages=NUMBER_MESSAGES),
+        child=serializers.IntegerField(
+            min_value=1, max_value=ID_MAX, error_messages=NUMBER_MESSAGES
+        ),
         allow_empty=False,
         help_text=gettext_lazy("Mã số (id) các hồ sơ đã thẩm định, cùng năm và cùng cơ quan."),
     )

@@ -260,9 +260,12 @@ class ReviewQuery(_ScopeQuery):
 
     def validate_years(self, value: str) -> list[int]:
         try:
-            return parse_years(value, FIRST_YEAR, last_year())
+            years = parse_years(value, FIRST_YEAR, last_year())
         except YearsError as exc:
             raise serializers.ValidationError(str(exc)) from exc
+        if not years:  # ";" or "," alone: no year at all (a 500 found by the schemathesis run)
+            raise serializers.ValidationError(_("Thiếu các năm (?years=2021-2025)."))
+        return years
 
 
 SCOPE_PARAMETERS = [
