@@ -29,7 +29,7 @@ CLI (``antt report``), the API and the page all use; see ``summary`` for the key
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -75,6 +75,7 @@ __all__ = [
     "ExportUnavailable",
     "Scope",
     "criteria_set",
+    "eligible_counts",
     "eligible_q",
     "eligible_units",
     "export",
@@ -90,6 +91,7 @@ __all__ = [
     "registration_line",
     "row",
     "rows",
+    "scope_sources",
     "summary",
     "unit_lines",
     "valid_on_q",
@@ -385,7 +387,14 @@ def _legacy_sources(unit: Unit) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def eligible_units(scope: Scope, valid: Q | None = None) -> QuerySet[Unit]:
+def scope_sources(unit: Unit) -> tuple[str, ...]:
+    """The paths whose units may map into ``unit`` today: its own and its predecessors'."""
+    return (unit.path, *_legacy_sources(unit))
+
+
+def eligible_units(
+    scope: Scope, valid: Q | None = None, sources: tuple[str, ...] | None = None
+) -> QuerySet[Unit]:
     """The eligible units of the scope (``valid``: a validity filter, e.g. on one day), annotated
     with ``places()`` when the scope's figures need them."""
     units = Unit.objects.filter(eligible_q())
@@ -398,9 +407,50 @@ def eligible_units(scope: Scope, valid: Q | None = None) -> QuerySet[Unit]:
         return units.filter(pk=unit.pk)
     if scope.historical:
         return places(units.filter(path__startswith=unit.path))
-    sources = (unit.path, *_legacy_sources(unit))
+    sources = sources or scope_sources(unit)
     mapped = places(units.filter(path_filter("path", sources)))
     return mapped.filter(**{f"now_{scope.level}": unit.pk})
+
+
+def eligible_counts(
+    scope: Scope, valid: Q, sources: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
+    """``eligible_units(scope, valid)`` counted per kind and per child (``scope.unit_child()``),
+    as rows ``{"kind", <child key>, "n"}``, without annotating every unit.
+
+    A unit's place (``places()``) is its parent's place — or its own for a commune — since
+    eligible units hang from a commune, a district or a province. So the units are counted per
+    (parent, kind) with one plain GROUP BY, and only the administrative units those counts name
+    (a few thousand, not a few hundred thousand) go through ``places()``: at national scale this
+    is several times faster than annotating each unit, with the same numbers."""
+    unit, key = scope.unit, scope.unit_child()
+    if scope.lists_units:  # a commune or a unit: few units, counted as they are listed
+        few = eligible_units(scope, valid, sources).order_by()
+        return list(few.values("kind", *([key] if key else [])).annotate(n=Count("pk")))
+    units = Unit.objects.filter(eligible_q(), valid).order_by()
+    admin = Unit.objects.filter(kind__in=(_PROVINCE, _DISTRICT, _COMMUNE))
+    if unit is not None:
+        where = (
+            Q(path__startswith=unit.path)
+            if scope.historical
+            else path_filter("path", sources or scope_sources(unit))
+        )
+        units, admin = units.filter(where), admin.filter(where)
+    owner = Case(When(kind=_COMMUNE, then=F("id")), default=F("parent_id"))
+    groups = units.annotate(owner=owner).values_list("owner", "kind").annotate(n=Count("pk"))
+    wanted = None if unit is None or scope.historical else f"now_{scope.level}"
+    fields = [f for f in (key, wanted) if f]
+    where_of = {row["pk"]: row for row in places(admin).values("pk", *fields)} if fields else {}
+    out: Counter[tuple[Any, str]] = Counter()
+    for owner_id, kind, n in groups:
+        place = where_of.get(owner_id, {})
+        if wanted and (unit is None or place.get(wanted) != unit.pk):
+            continue
+        out[(place.get(key) if key else None, kind)] += n
+    return [
+        {"kind": kind, **({key: child} if key else {}), "n": n}
+        for (child, kind), n in out.items()
+    ]
 
 
 # --- legal basis ---------------------------------------------------------------------------------
@@ -565,11 +615,12 @@ def summary(scope: Scope, year: int, *, today: dt.date | None = None) -> dict[st
     today = today or timezone.localdate()
     day = reference_day(year)
     regs = Registration.objects.filter(scope.registration_filter(), year=year)
-    units = eligible_units(scope, valid_on_q(day))
     reg_key, unit_key = scope.registration_child(), scope.unit_child()
+    current = scope.unit is not None and not scope.historical and scope.level != "unit"
+    sources = scope_sources(scope.unit) if current and scope.unit is not None else None
 
     by_child = _collect(
-        units.order_by().values("kind", *([unit_key] if unit_key else [])).annotate(n=Count("pk")),
+        eligible_counts(scope, valid_on_q(day), sources),
         registration_counts(regs, *([reg_key] if reg_key else [])),
         unit_key,
         reg_key,
@@ -593,7 +644,7 @@ def summary(scope: Scope, year: int, *, today: dt.date | None = None) -> dict[st
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
     }
     if scope.lists_units:
-        data["units"] = unit_lines(scope, year, units)
+        data["units"] = unit_lines(scope, year, eligible_units(scope, valid_on_q(day), sources))
     return data
 
 

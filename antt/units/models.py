@@ -131,7 +131,24 @@ class Unit(models.Model):
                 name="unit_validity_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["parent", "kind"], name="unit_parent_kind")]
+        indexes = [
+            models.Index(fields=["parent", "kind"], name="unit_parent_kind"),
+            # Covers the reports' count of eligible units (reports.statistics.eligible_counts):
+            # an index scan instead of a table scan at 250,000 units.
+            models.Index(
+                fields=[
+                    "kind",
+                    "valid_from",
+                    "valid_to",
+                    "enterprise_size",
+                    "education_level",
+                    "is_armed_forces",
+                    "parent",
+                    "path",
+                ],
+                name="unit_eligible_cover",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
