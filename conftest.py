@@ -38,6 +38,10 @@ def _test_settings(settings: Any) -> None:
     # HTTPS settings are checked by antt/core/tests/test_deploy_check.py.
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    # Tests travel in time (time_machine) with one session; renewing its expiry on each request
+    # would date it in the travelled-to past. The idle timeout is tested on its own
+    # (antt/accounts/tests/test_security.py).
+    settings.SESSION_SAVE_EVERY_REQUEST = False
 
 
 def _verify_forced_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:

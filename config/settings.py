@@ -208,6 +208,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Phong trào 'An toàn về an ninh, trật tự' — API v1",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The map of a police system's API is for its users, not for anyone who asks.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # Sessions end after ANTT_SESSION_IDLE_MINUTES without a request (every request renews the

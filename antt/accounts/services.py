@@ -77,7 +77,7 @@ def issue_token(*, actor: Any, user: User) -> Token:
         raise PermissionDenied(_("Chỉ cán bộ quản trị phụ trách người dùng này mới cấp mã API."))
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
-    audit.record(actor=actor, verb="token.issue", obj=user, unit_path=home_path(user))
+    audit.record(actor=actor, verb="token.issue", obj=user)
     return token
 
 
@@ -88,12 +88,7 @@ def revoke_token(*, actor: Any, user: User) -> None:
         raise PermissionDenied(_("Bạn không có quyền thu hồi mã API của người dùng này."))
     deleted, _rows = Token.objects.filter(user=user).delete()
     if deleted:
-        audit.record(actor=actor, verb="token.revoke", obj=user, unit_path=home_path(user))
-
-
-def home_path(user: User) -> str:
-    """Where a user's own events are filed: the deepest subtree holding all their roles."""
-    return audit.common_path(user.role_assignments.values_list("unit__path", flat=True))
+        audit.record(actor=actor, verb="token.revoke", obj=user)
 
 
 def may_manage_tokens_of(actor: User, user: User) -> bool:
