@@ -17,14 +17,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from antt.jobs.models import Job
-from antt.jobs.services import enqueue_job, inline_rows, run_job_now
+from antt.jobs.services import count_rows, enqueue_job, inline_rows, run_job_now
 
 __all__ = ["import_data"]
 
@@ -35,7 +34,6 @@ class Source:
     label: Promise
     columns: Promise
     may: Callable[[Any], bool]
-    count_rows: Callable[[bytes, str], int]
 
 
 def _may_record(user: Any) -> bool:
@@ -50,24 +48,6 @@ def _may_import_results(user: Any) -> bool:
     return can_import(user)
 
 
-def _incident_rows(data: bytes, name: str) -> int:
-    from antt.records.imports import parse_incidents_file
-
-    return len(parse_incidents_file(data, name).rows)
-
-
-def _fact_rows(data: bytes, name: str) -> int:
-    from antt.records.imports import parse_facts_file
-
-    return len(parse_facts_file(data, name, today=timezone.localdate()).rows)
-
-
-def _result_rows(data: bytes, name: str) -> int:
-    from antt.reports.import_results import parse_results_file
-
-    return len(parse_results_file(data, name).rows)
-
-
 SOURCES = (
     Source(
         Job.Kind.INCIDENTS_IMPORT,
@@ -78,7 +58,6 @@ SOURCES = (
             "flags_reason. Vụ việc đã có (cùng đơn vị, ngày, loại, tóm tắt) không được ghi lần nữa."
         ),
         _may_record,
-        _incident_rows,
     ),
     Source(
         Job.Kind.FACTS_IMPORT,
@@ -88,7 +67,6 @@ SOURCES = (
             "giữ nguyên giá trị đang có."
         ),
         _may_record,
-        _fact_rows,
     ),
     Source(
         Job.Kind.RESULTS_IMPORT,
@@ -98,7 +76,6 @@ SOURCES = (
             "decision_number, decision_date."
         ),
         _may_import_results,
-        _result_rows,
     ),
 )
 
@@ -143,7 +120,7 @@ def import_data(request: HttpRequest) -> HttpResponse:
         source = next(s for s in sources if s.kind == form.cleaned_data["kind"])
         upload = form.cleaned_data["file"]
         data = upload.read()
-        rows = source.count_rows(data, upload.name)
+        rows = count_rows(data)
         job = enqueue_job(
             actor=request.user,
             kind=source.kind,

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from antt.core import audit
+from antt.core.tabular import TabularError, is_blank, open_sheet
 from antt.jobs.models import Job
 from antt.units.models import Unit
 
@@ -40,6 +41,7 @@ __all__ = [
     "can_confirm",
     "claim_next_job",
     "confirm_import",
+    "count_rows",
     "enqueue_job",
     "fail_stale_jobs",
     "inline_certificates",
@@ -64,6 +66,17 @@ def inline_rows() -> int:
 def inline_certificates() -> int:
     """Decisions with more certificates to issue than this are issued by a job."""
     return int(getattr(settings, "ANTT_JOB_INLINE_CERTIFICATES", 50))
+
+
+def count_rows(data: bytes) -> int:
+    """The data rows of a CSV/XLSX file, read without checking them (a tenth of a full parse):
+    how the pages decide between the request and a job. A file that cannot even be opened
+    counts 0, so that the request's own parse says why at once."""
+    try:
+        sheet = open_sheet(data)
+        return max(0, sum(1 for _n, values in sheet.rows if not is_blank(values)) - 1)
+    except TabularError:
+        return 0
 
 
 def stale_seconds() -> int:

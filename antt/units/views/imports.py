@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from antt.jobs.models import Job
-from antt.jobs.services import enqueue_job, inline_rows
+from antt.jobs.services import count_rows, enqueue_job, inline_rows
 from antt.units.import_service import ImportReport, can_import, import_parsed
 from antt.units.imports import megabytes, parse_units_file
 
@@ -105,19 +105,19 @@ def import_units(request: HttpRequest) -> HttpResponse:
 def _preview(request: HttpRequest, upload: Any, context: dict[str, Any]) -> HttpResponse:
     _discard(request)
     data = upload.read()
-    parsed = parse_units_file(data, upload.name)
-    if len(parsed.rows) > inline_rows():
+    rows = count_rows(data)
+    if rows > inline_rows():
         job = enqueue_job(
             actor=request.user,
             kind=Job.Kind.UNITS_IMPORT,
             title=_("Nhập đơn vị từ tệp “%(file)s” (%(rows)s dòng)")
-            % {"file": upload.name, "rows": len(parsed.rows)},
+            % {"file": upload.name, "rows": rows},
             params={"dry_run": True},
             input_bytes=data,
             input_name=upload.name,
         )
         return redirect("jobs:job-detail", pk=job.pk)
-    report = import_parsed(actor=request.user, parsed=parsed, dry_run=True)
+    report = _run(request, data, upload.name, dry_run=True)
     context.update(report=report, stage="preview")
     if report.ok and (report.created or report.updated):
         token = _store(data)
