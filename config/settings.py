@@ -188,6 +188,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ANTT_IMPORT_MAX_BYTES = 50 * 1024 * 1024
 # Dossier files uploaded by officers.
 ANTT_UPLOAD_MAX_BYTES = int(os.environ.get("ANTT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+# Background jobs (antt.jobs): bigger imports and certificate batches go to `antt run_jobs`; a
+# running job silent for ANTT_JOB_STALE_SECONDS is taken for dead and marked failed.
+ANTT_JOB_INLINE_ROWS = envint("ANTT_JOB_INLINE_ROWS", 2000)
+ANTT_JOB_INLINE_CERTIFICATES = envint("ANTT_JOB_INLINE_CERTIFICATES", 50)
+ANTT_JOB_STALE_SECONDS = envint("ANTT_JOB_STALE_SECONDS", 600)
 # Demo mode: the login page says where the demo accounts are printed (`make run` sets it).
 ANTT_DEMO = envbool("ANTT_DEMO", default=False)
 ANTT_PUBLIC_URL = os.environ.get("ANTT_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")  # QR codes
