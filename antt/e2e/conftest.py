@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import override_settings
 from playwright.sync_api import Browser, sync_playwright
 from pytest_django.live_server_helper import LiveServer
@@ -26,7 +27,23 @@ PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
+def migrated_rows(django_db_setup: None) -> str:
+    """The rows the migrations wrote (the authority table …), as serialized when the test
+    database was made, taken before Playwright starts: its event loop gives the tests' thread
+    a fresh database connection object, without them."""
+    return str(getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", ""))
+
+
+@pytest.fixture
+def _migrated_rows_back(migrated_rows: str) -> None:
+    """Hand them to this journey's connection, so the serialized rollback puts them back."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not getattr(connection, "_test_serialized_contents", None):
+        connection._test_serialized_contents = migrated_rows  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="package")
+def browser(migrated_rows: str) -> Iterator[Browser]:
     # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
     # thread with a running loop unless told that this one is safe (only for these tests).
     with pytest.MonkeyPatch.context() as patch:
@@ -94,13 +111,17 @@ def _ui(browser: Browser, live_server: Any, shots: Path, axe_log: AxeLog, *,
     ui.assert_accessible()
 
 
+# A journey's database is committed for the live server to see, then emptied: the rows that
+# migrations write (the authority table …) are put back for every journey (serialized rollback).
 @pytest.fixture
-def desk(browser: Browser, live_server: Any, shots: Path, axe_log: AxeLog,
+def desk(_migrated_rows_back: None, django_db_serialized_rollback: None,
+         browser: Browser, live_server: Any, shots: Path, axe_log: AxeLog,
          transactional_db: None) -> Iterator[Ui]:
     yield from _ui(browser, live_server, shots, axe_log, phone=False)
 
 
 @pytest.fixture
-def phone(browser: Browser, live_server: Any, shots: Path, axe_log: AxeLog,
+def phone(_migrated_rows_back: None, django_db_serialized_rollback: None,
+          browser: Browser, live_server: Any, shots: Path, axe_log: AxeLog,
           transactional_db: None) -> Iterator[Ui]:
     yield from _ui(browser, live_server, shots, axe_log, phone=True)

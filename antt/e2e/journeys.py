@@ -139,7 +139,7 @@ def standing_office_decides(ui: Ui, officer: str, head: str, password: str) -> b
     page = ui.page
     main = page.get_by_role("main")
     with on(dt.date(2025, 10, 25)):
-        ui.login(officer, password, shot="thuong-truc-01-dang-nhap")
+        ui.login(officer, password)
         ui.seen("thuong-truc-02-cong-viec")
         ui.click_link("Xét công nhận", exact=True)
         ui.click_link("Tổ dân phố 1", exact=True)
@@ -236,7 +236,7 @@ def province_reads_the_report(ui: Ui, officer: str, password: str) -> dict[str, 
     page = ui.page
     files = {}
     with on(dt.date(2025, 12, 1)):
-        ui.login(officer, password, shot="cong-an-tinh-01-dang-nhap")
+        ui.login(officer, password, shot="cong-an-tinh-00", form_shot=False)
         ui.click_link("Báo cáo", exact=True)
         ui.heading(f"Thành phố Hà Nội: kết quả năm {YEAR}")
         ui.seen("cong-an-tinh-02-bao-cao", full_page=True)
@@ -253,3 +253,57 @@ def province_reads_the_report(ui: Ui, officer: str, password: str) -> dict[str, 
                 f"Báo cáo năm {YEAR} ({fmt.upper()})")
             assert filename.endswith(f".{fmt}"), filename
     return files
+
+
+def anyone_verifies_a_certificate(ui: Ui, officer: str, password: str, qr_link: str,
+                                  code: str) -> None:
+    """Journey 4: anyone holding the paper opens the QR code's link and sees the certificate
+    valid; the commune annuls the decision; the same check (the code typed by hand) then says
+    annulled."""
+    page = ui.page
+    main = page.get_by_role("main")
+    with on(dt.date(2025, 12, 15)):
+        page.goto(qr_link)
+        ui.heading("Xác minh giấy công nhận")
+        expect(main).to_contain_text("Còn hiệu lực")
+        expect(main).to_contain_text("Tổ dân phố 1")
+        ui.seen("xac-minh-01-con-hieu-luc")
+
+    with on(dt.date(2026, 1, 5)):
+        ui.login(officer, password)
+        ui.go(f"/cycle/{YEAR}/")
+        ui.click_link("Tổ dân phố 1", exact=True)
+        ui.click(re.compile(r"^Quyết định 15\/QĐ-UBND"))
+        page.get_by_text("Hủy bỏ quyết định", exact=True).first.click()
+        ui.fill("Lý do hủy bỏ", "Phát hiện vụ trộm cắp trong kỳ chưa được báo cáo", exact=False)
+        ui.fill("Văn bản hủy bỏ (số, ngày)", "Quyết định số 3/QĐ-UBND ngày 05/01/2026",
+                exact=False)
+        ui.fill_date("Ngày hủy bỏ", dt.date(2026, 1, 5))
+        ui.seen("thuong-truc-09-huy-bo-quyet-dinh", full_page=True)
+        page.locator("form").filter(has=page.get_by_label("Lý do hủy bỏ", exact=False)) \
+            .get_by_role("button", name="Hủy bỏ quyết định").click()
+        ui.notice("Đã hủy bỏ quyết định 15/QĐ-UBND")
+        ui.seen()
+        ui.click_button("Đăng xuất")
+
+        ui.go("/verify/")
+        ui.fill("Nhập mã xác minh in trên giấy công nhận", f"{code[:4]}-{code[4:8]}-{code[8:]}",
+                exact=False)
+        ui.click_button("Xác minh", exact=True)
+        expect(main).to_contain_text("Đã bị hủy bỏ")
+        expect(main).to_contain_text("từ ngày 05/01/2026")
+        ui.seen("xac-minh-02-da-huy-bo")
+
+
+def outsider_finds_nothing(ui: Ui, username: str, password: str, paths: list[str],
+                           shot: str | None = None) -> None:
+    """Journey 6: someone signed in without jurisdiction over a commune opens its pages by
+    address and gets the Vietnamese "not found" page, never a hint that they exist."""
+    ui.login(username, password)
+    for i, path in enumerate(paths):
+        response = ui.page.goto(ui.base_url + path)
+        assert response is not None, path
+        assert response.status == 404, (path, response.status)
+        ui.heading("Không tìm thấy trang hoặc đơn vị này")
+        expect(ui.page.get_by_role("main")).to_contain_text("ngoài phạm vi được phân quyền")
+        ui.seen(shot if i == 0 else None)

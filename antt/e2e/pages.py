@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django_otp.oath import TOTP  # type: ignore[import-untyped]
 from playwright.sync_api import Locator, Page, expect
 
 from antt.accounts import twofactor
@@ -71,7 +72,7 @@ class Ui:
     def click_link(self, name: str, *, exact: bool = False) -> None:
         self.page.get_by_role("link", name=name, exact=exact).first.click()
 
-    def click(self, name: str, *, exact: bool = False) -> None:
+    def click(self, name: str | re.Pattern[str], *, exact: bool = False) -> None:
         """A link that looks like a button, or a button (``<a role=button>`` is both)."""
         page = self.page
         page.get_by_role("button", name=name, exact=exact).or_(
@@ -157,8 +158,19 @@ class Ui:
             assert widths[0] <= widths[1], f"{page.url}: cuộn ngang {widths[0]} > {widths[1]} px"
         assert not self.console, f"{page.url}: {self.console}"
         if shot:
-            page.screenshot(path=self.shots / f"{shot}.png", full_page=full_page,
-                            animations="disabled", caret="hide")
+            self.screenshot(shot, full_page=full_page)
+
+    def screenshot(self, shot: str, *, full_page: bool = False) -> None:
+        """The viewport, or with ``full_page`` as much of the page as fits a printed page of
+        the guide (long pages are cut, to keep the pictures small)."""
+        size = self.page.viewport_size or {"width": 1280, "height": 800}
+        height = size["height"]
+        if full_page:
+            height = min(self.page.evaluate("document.scrollingElement.scrollHeight"),
+                         2 * size["height"])
+        self.page.screenshot(path=self.shots / f"{shot}.png", full_page=full_page,
+                             clip={"x": 0, "y": 0, "width": size["width"], "height": height},
+                             animations="disabled", caret="hide")
 
     def check_accessibility(self) -> None:
         page = self.page
@@ -211,10 +223,12 @@ class Ui:
 
     # --- who is signed in --------------------------------------------------------------------
 
-    def login(self, username: str, password: str, shot: str | None = None) -> None:
+    def login(self, username: str, password: str, shot: str | None = None, *,
+              form_shot: bool = True) -> None:
         """Sign in as ``username`` (signing out whoever was in) through the login form, then
-        the second step (the TOTP code) when the role must use it. ``shot`` names the login
-        page's screenshot; the code page's is ``<shot>-ma-xac-thuc``."""
+        the second step when the role must use it: the TOTP code, or on the first sign-in the
+        enrolment. ``shot`` names the screenshots: the form's (unless ``form_shot`` is off),
+        ``<shot>-ma-xac-thuc``, ``<shot>-dang-ky-xac-thuc`` and ``<shot>-ma-khoi-phuc``."""
         logout = self.page.get_by_role("button", name="Đăng xuất")
         if self.page.url.startswith(self.base_url) and logout.count():
             logout.click()
@@ -222,16 +236,36 @@ class Ui:
         self.go("/accounts/login/")
         self.fill("Tên đăng nhập", username)
         self.fill("Mật khẩu", password)
-        self.seen(shot)
+        self.seen(shot if form_shot else None)
         self.click_button("Đăng nhập", exact=True)
         self.page.wait_for_load_state("load")
-        if self.page.get_by_role("heading", name="Xác thực hai lớp", exact=True).count():
+        if self.page.get_by_role("heading", name="Đăng ký xác thực hai lớp").count():
+            self.enrol(username, shot)
+        elif self.page.get_by_role("heading", name="Xác thực hai lớp", exact=True).count():
             user = User.objects.get(username=username)
             self.fill("Mã xác thực", twofactor.current_code(user))
             self.seen(f"{shot}-ma-xac-thuc" if shot else None)
             self.click_button("Xác nhận", exact=True)
             self.page.wait_for_load_state("load")
         expect(self.page.get_by_role("button", name="Đăng xuất")).to_be_visible()
+
+
+    def enrol(self, username: str, shot: str | None) -> None:
+        """The first sign-in of a role that must use two-factor authentication: the app scans
+        the QR code (here: the pending device's secret gives the code), the recovery codes are
+        shown once."""
+        self.seen(f"{shot}-dang-ky-xac-thuc" if shot else None, full_page=True)
+        device = twofactor.pending_device(User.objects.get(username=username))
+        assert device is not None, username
+        code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+        self.fill("Mã xác nhận", f"{code:0{device.digits}d}", exact=False)
+        self.click_button("Xác nhận", exact=True)
+        self.page.wait_for_load_state("load")
+        self.heading("Mã khôi phục")
+        expect(self.page.get_by_role("status")).to_contain_text("Đã bật xác thực hai lớp")
+        self.seen(f"{shot}-ma-khoi-phuc" if shot else None)
+        self.click("Tiếp tục", exact=True)
+        self.page.wait_for_load_state("load")
 
 
 def enrol_second_factor(*users: User) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from docx import Document
@@ -49,7 +50,7 @@ def test_standing_office_returns_appraises_decides_and_certifies(desk: Ui, tree:
 
 def test_province_officer_drills_down_and_downloads_the_report(desk: Ui, tree: Tree,
                                                                personas: Personas) -> None:
-    enrol_second_factor(personas.province_a_officer)
+    # The province officer signs in for the first time: enrolment in two-factor authentication.
     with on(seed.DECISION_DAY):
         seed.certified(tree, personas.commune_a1_officer)
     files = journeys.province_reads_the_report(desk, personas.province_a_officer.username,
@@ -63,3 +64,50 @@ def test_province_officer_drills_down_and_downloads_the_report(desk: Ui, tree: T
     cells = {row.cells[0].text: [c.text for c in row.cells] for row in table.rows}
     assert cells["Khu dân cư"][2:4] == ["2", "2"]
     assert "100,00%" in cells["Khu dân cư"][-1]
+
+
+def test_anyone_verifies_a_certificate_valid_then_annulled(desk: Ui, tree: Tree,
+                                                           personas: Personas) -> None:
+    officer = personas.commune_a1_officer
+    enrol_second_factor(officer)
+    with on(seed.DECISION_DAY):
+        _decision, certificates = seed.certified(tree, officer)
+    certificate = next(c for c in certificates if c.registration.unit == tree.area_a1)
+    code = certificate.verification_code
+    journeys.anyone_verifies_a_certificate(desk, officer.username, PASSWORD,
+                                           f"{desk.base_url}/verify/{code}", code)
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.ANNULLED
+
+
+def test_commune_officer_on_a_phone_without_horizontal_scrolling(phone: Ui, tree: Tree,
+                                                                 personas: Personas) -> None:
+    enrol_second_factor(personas.commune_a1_officer)
+    seed.residential_areas(tree, personas.commune_a1_officer)
+    with on(seed.MEETING_DAY):
+        journeys.commune_officer_year(phone, personas.commune_a1_officer.username, PASSWORD,
+                                      prefix="dien-thoai-")
+    assert set(Registration.objects.filter(unit__kind="residential_area")
+               .values_list("state", flat=True)) == {State.SUBMITTED}
+    assert len(phone.axe.pages) > 10
+
+
+def test_outsiders_get_not_found_for_another_communes_pages(desk: Ui, tree: Tree,
+                                                            personas: Personas) -> None:
+    officer = personas.commune_a1_officer
+    enrol_second_factor(officer, personas.commune_b1_officer)
+    with on(seed.DECISION_DAY):
+        decision, _certificates = seed.certified(tree, officer)
+    registration = Registration.objects.get(unit=tree.area_a1)
+    paths = [
+        f"/cycle/registration/{registration.pk}/",
+        f"/cycle/decision/{decision.pk}/",
+        f"/records/{tree.area_a1.code}/incidents/",
+        f"/records/{tree.area_a1.code}/{seed.YEAR}/facts/",
+        f"/units/{tree.commune_a1.code}/",
+        f"/cycle/{seed.YEAR}/register-commune/?commune={tree.commune_a1.pk}",
+    ]
+    with on(dt.date(2025, 12, 1)):
+        journeys.outsider_finds_nothing(desk, personas.commune_b1_officer.username, PASSWORD,
+                                        paths, shot="khong-tim-thay")
+        journeys.outsider_finds_nothing(desk, personas.outsider.username, PASSWORD, paths)
