@@ -94,14 +94,28 @@ def detect_type(content: bytes) -> str | None:
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 _SPACES = re.compile(r"\s+")
+# Device names Windows will not save a file under, whatever the extension ("CON.pdf", "nul.x.pdf").
+_WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+    | {f"{port}{n}" for port in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")}
+)
+
+
+def _visible(text: str) -> str:
+    """Without invisible format characters (category C*: controls, bidi overrides such as
+    U+202E that make "hoa-don‮fdp.exe" look like a PDF, zero-width characters)."""
+    return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
 
 
 def display_name(name: str, content_type: str) -> str:
-    """The user's filename as shown, never as stored: no directory part, no control or reserved
-    characters, NFC, at most 120 characters, and the extension of the type actually found."""
-    base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    """The user's filename as shown, never as stored: no directory part, no control, format or
+    reserved characters, not a Windows device name, NFC, at most 120 characters, and the
+    extension of the type actually found."""
+    base = _visible(unicodedata.normalize("NFC", name)).replace("\\", "/").rsplit("/", 1)[-1]
     stem = base.rsplit(".", 1)[0] if "." in base.strip(".") else base
     stem = _SPACES.sub(" ", _UNSAFE.sub(" ", stem)).strip(" .-_")[:120].strip(" .")
+    if stem.split(".", 1)[0].strip().upper() in _WINDOWS_RESERVED:
+        stem = f"tai-lieu-{stem}"
     return f"{stem or 'tai-lieu'}{EXTENSIONS[content_type]}"
 
 

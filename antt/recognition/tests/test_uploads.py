@@ -201,7 +201,7 @@ def test_download_serves_the_bytes_with_their_type_and_a_safe_name(client, reg):
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == documents.PDF_TYPE
     disposition = response["Content-Disposition"]
-    assert disposition.startswith("inline;")
+    assert disposition.startswith("attachment;")  # an uploaded file is never shown inline
     assert "filename*=utf-8''Ngh%E1%BB%8B%20quy%E1%BA%BFt%3B%20chi%20b%E1%BB%99.pdf" in disposition
     assert response["X-Content-Type-Options"] == "nosniff"
 
