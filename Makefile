@@ -17,7 +17,9 @@ $(BIN)/python:
 # Idempotent: re-running only reinstalls what changed.
 install: $(BIN)/python
 	# Browser journeys (antt/e2e) drive Debian's Chromium; Playwright downloads no browser of its own.
-	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	# chromium-l10n: the Vietnamese locale, so date fields read ngày/tháng/năm as users see them.
+	@test -x /usr/bin/chromium -a -f /usr/lib/chromium/locales/vi.pak || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-l10n)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	npm ci --no-audit --no-fund --silent
 	mkdir -p $(VENDOR)

@@ -3,7 +3,7 @@ pytest-django's live server, on a fresh database for every journey.
 
 Screenshots go to a temporary folder, or to the folder named by ``ANTT_E2E_SCREENSHOTS`` (e.g.
 ``docs/huong-dan/img`` to refresh the user guide's pictures). The axe-core tally of the run is
-written beside them as ``axe.json``.
+written to ``var/e2e-axe.json``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.test import override_settings
 from playwright.sync_api import Browser, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-from antt.e2e.pages import AxeLog, Ui
+from antt.e2e.pages import ROOT, AxeLog, Ui
 
 CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 800}
@@ -51,8 +51,10 @@ def browser(migrated_rows: str) -> Iterator[Browser]:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(
                 executable_path=CHROMIUM,
+                # Vietnamese browser (chromium-l10n): date fields show ngày/tháng/năm.
                 args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                      "--font-render-hinting=none"],
+                      "--font-render-hinting=none", "--lang=vi-VN"],
+                env={**os.environ, "LANGUAGE": "vi"},
             )
             yield chromium
             chromium.close()
@@ -67,10 +69,13 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="package")
-def axe_log(shots: Path) -> Iterator[AxeLog]:
+def axe_log() -> Iterator[AxeLog]:
+    """What axe-core found on every page, written to var/e2e-axe.json (not committed)."""
     log = AxeLog()
     yield log
-    log.write(shots / "axe.json")
+    folder = ROOT / "var"
+    folder.mkdir(exist_ok=True)
+    log.write(folder / "e2e-axe.json")
 
 
 @pytest.fixture(scope="package")
