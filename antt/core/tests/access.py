@@ -21,6 +21,8 @@ from rest_framework.authtoken.models import Token
 
 from antt.accounts.models import RoleAssignment, User
 from antt.core.models import AuditEvent
+from antt.jobs.models import Job
+from antt.jobs.services import enqueue_job
 from antt.recognition import services
 from antt.recognition.models import (
     Assessment,
@@ -236,6 +238,27 @@ class World:
         assert rule is not None, "the authority table is loaded by a migration"
         return rule
 
+    def _job(self, side: str, status: str) -> Job:
+        job = enqueue_job(
+            actor=self.officer(side), kind=Job.Kind.EVALUATE_SCOPE, title="Đánh giá năm 2025",
+            unit=self.commune(side), params={"year": YEAR},
+        )
+        Job.objects.filter(pk=job.pk).update(status=status, result_name="ket-qua.csv")
+        job.refresh_from_db()
+        assert job.result_path is not None
+        job.result_path.parent.mkdir(parents=True, exist_ok=True)
+        job.result_path.write_bytes(b"ma_don_vi,ket_qua\n")
+        return job
+
+    @cached_property
+    def done_job(self) -> dict[str, Job]:
+        """A finished evaluation of each side's commune, owned by its commune officer."""
+        return {side: self._job(side, Job.Status.DONE) for side in SIDES}
+
+    @cached_property
+    def failed_job(self) -> dict[str, Job]:
+        return {side: self._job(side, Job.Status.FAILED) for side in SIDES}
+
     @cached_property
     def token_owner(self) -> dict[str, User]:
         """A unit head of each side's area who holds an API token."""
@@ -271,6 +294,7 @@ WATCHED: tuple[type[models.Model], ...] = (
     AuthorityRule,
     RoleAssignment,
     Token,
+    Job,
 )
 
 

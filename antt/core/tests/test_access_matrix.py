@@ -167,7 +167,23 @@ def verified_only(persona: str, side: str) -> int:
     return 302 if persona in {"area_a1_head", "outsider"} else 200
 
 
-ALL_SEE: Scope | None = None
+def job_status(ok: int, *, owner: int | None = None, others: int | None = None
+               ) -> Callable[[str, str], int]:
+    """Jobs are seen by their owner (the side's commune officer), by administrators over the
+    job's unit (the province officer inside) and nationwide; ``owner``/``others`` override."""
+
+    def status(persona: str, side: str) -> int:
+        mine = persona == ("commune_a1_officer" if side == "in" else "commune_b1_officer")
+        administers = persona == "national_admin" or (
+            side == "in" and persona == "province_a_officer"
+        )
+        if mine:
+            return owner if owner is not None else ok
+        if administers:
+            return others if others is not None else ok
+        return 404
+
+    return status
 
 SPECS: dict[str, list[Spec]] = {
     # --- public and sign-in ----------------------------------------------------------------------
@@ -369,6 +385,29 @@ SPECS: dict[str, list[Spec]] = {
     "documents:document-download": [
         page("GET", lambda w, s: r("documents:document-download", w.document[s].pk),
              scope=lambda w, s: w.document[s].unit)
+    ],
+    # --- background jobs ----------------------------------------------------------------------
+    "jobs:job-list": [page("GET", lambda w, s: r("jobs:job-list"))],
+    "jobs:data-import": [page("GET", lambda w, s: r("jobs:data-import"), act=EVIDENCE)],
+    "jobs:job-detail": [
+        page("GET", lambda w, s: r("jobs:job-detail", w.done_job[s].pk), special=job_status(200))
+    ],
+    "jobs:job-download": [
+        page("GET", lambda w, s: r("jobs:job-download", w.done_job[s].pk),
+             special=job_status(200))
+    ],
+    "jobs:job-retry": [
+        page("POST", lambda w, s: r("jobs:job-retry", w.failed_job[s].pk),
+             special=job_status(302))
+    ],
+    "jobs:job-confirm": [
+        page("POST", lambda w, s: r("jobs:job-confirm", w.failed_job[s].pk),
+             special=job_status(0, owner=409, others=403),
+             note="only the uploader confirms (403 for who sees it); nothing to confirm: 409")
+    ],
+    "jobs:evaluate-scope": [
+        page("POST", lambda w, s: r("jobs:evaluate-scope", commune_unit(w, s).code),
+             scope=commune_unit, ok=302, data=lambda w, s: {"year": str(YEAR)})
     ],
     # --- the API ---------------------------------------------------------------------------------
     "api:schema": [api("GET", lambda w, s: r("api:schema"))],
@@ -608,6 +647,7 @@ CASES = [(name, i) for name, specs in SPECS.items() for i in range(len(specs))]
 @pytest.mark.parametrize(("name", "index"), CASES, ids=[f"{n}-{i}" for n, i in CASES])
 def test_access(name: str, index: int, world: World, settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DATA_DIR = tmp_path
     spec = SPECS[name][index]
     problems, checked = run(spec, world)
     assert checked >= len(PERSONAS)
