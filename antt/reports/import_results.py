@@ -44,6 +44,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from antt.accounts.rules import GRANTS, Action
 from antt.core import audit, tabular
@@ -179,7 +180,7 @@ def parse_results_file(
         sheet = tabular.open_sheet(tabular.read_limited(source, limit))
         header = next(sheet.rows, None)
         if header is None:
-            raise TabularError("Tệp rỗng: không có dòng tiêu đề và dữ liệu.")
+            raise TabularError(_("Tệp rỗng: không có dòng tiêu đề và dữ liệu."))
         columns = tabular.map_header(header[1], HEADERS, REQUIRED, parsed.errors, parsed.warnings)
         if parsed.errors:
             return parsed
@@ -206,8 +207,8 @@ def _parse_rows(
             if previous is not None:
                 err(
                     "unit_code",
-                    f"đơn vị “{result.unit_code}” năm {result.year} trùng với dòng {previous} "
-                    "trong cùng tệp.",
+                    _("đơn vị “%(code)s” năm %(year)s trùng với dòng %(row)s trong cùng tệp.")
+                    % {"code": result.unit_code, "year": result.year, "row": previous},
                 )
             else:
                 first_row[(result.unit_code, result.year)] = number
@@ -216,7 +217,7 @@ def _parse_rows(
         elif result is not None:
             parsed.rows.append(result)
     if not seen and not parsed.errors:
-        parsed.errors.append(RowError(None, None, "Tệp không có dòng dữ liệu nào."))
+        parsed.errors.append(RowError(None, None, _("Tệp không có dòng dữ liệu nào.")))
 
 
 def _row(
@@ -228,23 +229,29 @@ def _row(
     raw_code = cell(values, columns, "unit_code")
     code = text["unit_code"]
     if not code:
-        err("unit_code", "thiếu giá trị bắt buộc.")
+        err("unit_code", _("thiếu giá trị bắt buộc."))
     elif any(ch.isspace() for ch in code):
-        err("unit_code", f"mã không được chứa khoảng trắng: “{code}”.")
+        err("unit_code", _("mã không được chứa khoảng trắng: “%(code)s”.") % {"code": code})
     elif len(code) > UNIT_CODE_MAX:
-        err("unit_code", f"dài quá {UNIT_CODE_MAX} ký tự.")
+        err("unit_code", _("dài quá %(limit)s ký tự.") % {"limit": UNIT_CODE_MAX})
 
     year = 0
     raw_year = text["year"]
     if not raw_year:
-        err("year", "thiếu giá trị bắt buộc.")
+        err("year", _("thiếu giá trị bắt buộc."))
     elif not raw_year.isdigit():
-        err("year", f"năm “{raw_year}” không hợp lệ: ghi bốn chữ số, ví dụ 2021.")
+        err(
+            "year",
+            _("năm “%(value)s” không hợp lệ: ghi bốn chữ số, ví dụ 2021.") % {"value": raw_year},
+        )
     elif not FIRST_YEAR <= int(raw_year) <= today.year:
         err(
             "year",
-            f"năm {raw_year} nằm ngoài khoảng {FIRST_YEAR}–{today.year} (Thông tư 23/2012/TT-BCA "
-            "áp dụng từ năm 2012; không nhập kết quả của năm chưa đến).",
+            _(
+                "năm %(year)s nằm ngoài khoảng %(first)s–%(last)s (Thông tư 23/2012/TT-BCA "
+                "áp dụng từ năm 2012; không nhập kết quả của năm chưa đến)."
+            )
+            % {"year": raw_year, "first": FIRST_YEAR, "last": today.year},
         )
     else:
         year = int(raw_year)
@@ -255,7 +262,8 @@ def _row(
         if flag is None:
             err(
                 "registered",
-                f"giá trị “{text['registered']}” không hợp lệ: dùng yes/no (có/không).",
+                _("giá trị “%(value)s” không hợp lệ: dùng yes/no (có/không).")
+                % {"value": text["registered"]},
             )
         else:
             registered = flag
@@ -264,24 +272,27 @@ def _row(
     raw_result = text["result"]
     if registered:
         if not raw_result:
-            err("result", "thiếu giá trị bắt buộc.")
+            err("result", _("thiếu giá trị bắt buộc."))
         else:
             result = RESULTS.get(key(raw_result), "")
             if not result:
                 err(
                     "result",
-                    f"kết quả “{raw_result}” không hợp lệ: ghi “đạt” (met) hoặc “chưa đạt”, "
-                    "“không đạt” (not_met).",
+                    _(
+                        "kết quả “%(value)s” không hợp lệ: ghi “đạt” (met) hoặc “chưa đạt”, "
+                        "“không đạt” (not_met)."
+                    )
+                    % {"value": raw_result},
                 )
     elif raw_result:
         err(
             "result",
-            "dòng ghi đơn vị không đăng ký (registered = no) thì để trống kết quả.",
+            _("dòng ghi đơn vị không đăng ký (registered = no) thì để trống kết quả."),
         )
 
     number_text = " ".join(text.get("decision_number", "").split())
     if len(number_text) > DECISION_NUMBER_MAX:
-        err("decision_number", f"dài quá {DECISION_NUMBER_MAX} ký tự.")
+        err("decision_number", _("dài quá %(limit)s ký tự.") % {"limit": DECISION_NUMBER_MAX})
 
     decided: dt.date | None = None
     if text.get("decision_date"):
@@ -296,20 +307,21 @@ def _row(
         if decided is None:
             err(
                 "decision_date",
-                f"ngày “{text['decision_date']}” không hợp lệ: hãy ghi dạng 2021-11-20 hoặc "
-                "20/11/2021.",
+                _("ngày “%(value)s” không hợp lệ: hãy ghi dạng 2021-11-20 hoặc 20/11/2021.")
+                % {"value": text["decision_date"]},
             )
         elif decided > today:
-            err("decision_date", f"ngày {decided:%d/%m/%Y} chưa đến.")
+            err("decision_date", _("ngày %(day)s chưa đến.") % {"day": f"{decided:%d/%m/%Y}"})
         elif year and not dt.date(year, 1, 1) <= decided <= dt.date(year + 1, 12, 31):
             err(
                 "decision_date",
-                f"ngày {decided:%d/%m/%Y} không thuộc năm {year} hoặc năm {year + 1}.",
+                _("ngày %(day)s không thuộc năm %(year)s hoặc năm %(next)s.")
+                % {"day": f"{decided:%d/%m/%Y}", "year": year, "next": year + 1},
             )
     if (number_text or decided) and not registered:
         err(
             "decision_number" if number_text else "decision_date",
-            "đơn vị không đăng ký (registered = no) thì không có quyết định công nhận.",
+            _("đơn vị không đăng ký (registered = no) thì không có quyết định công nhận."),
         )
 
     if len(err) > before:
@@ -393,13 +405,18 @@ def _resolve(row: ResultRow, units: dict[str, list[Unit]], err: _RowErrors) -> U
             if (u.valid_from is None or u.valid_from <= dt.date(row.year, 12, 31))
             and (u.valid_to is None or u.valid_to >= dt.date(row.year, 1, 1))
         ]
-        message = f"không tìm thấy đơn vị mã “{row.unit_code}” có hiệu lực trong năm {row.year}"
-        if during:
-            message += " (trong kỳ đánh giá của năm đó)"
-        message += "."
+        where = {"code": row.unit_code, "year": row.year}
+        message = (
+            _(
+                "không tìm thấy đơn vị mã “%(code)s” có hiệu lực trong năm %(year)s (trong kỳ "
+                "đánh giá của năm đó)."
+            )
+            if during
+            else _("không tìm thấy đơn vị mã “%(code)s” có hiệu lực trong năm %(year)s.")
+        ) % where
         if row.unit_code_was_number:
-            message += (
-                " Ô này đang ở dạng số nên có thể đã mất các số 0 ở đầu: hãy định dạng cột mã là "
+            message += " " + _(
+                "Ô này đang ở dạng số nên có thể đã mất các số 0 ở đầu: hãy định dạng cột mã là "
                 "Văn bản (Text)."
             )
         err("unit_code", message)
@@ -407,16 +424,21 @@ def _resolve(row: ResultRow, units: dict[str, list[Unit]], err: _RowErrors) -> U
     if unit.kind not in ELIGIBLE_KINDS:
         err(
             "unit_code",
-            f"“{unit.name}” (mã {unit.code}) là {unit.get_kind_display().lower()}, không thuộc "
-            "đối tượng xét công nhận.",
+            _("“%(name)s” (mã %(code)s) là %(kind)s, không thuộc đối tượng xét công nhận.")
+            % {"name": unit.name, "code": unit.code, "kind": unit.get_kind_display().lower()},
         )
         return None
     cset = registry().for_year(unit.kind, row.year)
     if cset.code != "tt23-2012" and not unit.eligibility.eligible:
         err(
             "unit_code",
-            f"“{unit.name}” không thuộc đối tượng xét công nhận năm {row.year} "
-            f"({cset.short_title}): {unit.eligibility.reason}",
+            _("“%(name)s” không thuộc đối tượng xét công nhận năm %(year)s (%(basis)s): %(reason)s")
+            % {
+                "name": unit.name,
+                "year": row.year,
+                "basis": cset.short_title,
+                "reason": unit.eligibility.reason,
+            },
         )
         return None
     return unit
@@ -456,27 +478,35 @@ def plan_results_import(
         if not isinstance(actor, str) and not _may(actor, unit, places, chains):
             err(
                 "unit_code",
-                f"đơn vị mã “{row.unit_code}” không thuộc phạm vi bạn được quản lý.",
+                _("đơn vị mã “%(code)s” không thuộc phạm vi bạn được quản lý.")
+                % {"code": row.unit_code},
             )
         previous = first_row.get((unit.pk, row.year))
         if previous is not None:
             err(
                 "unit_code",
-                f"dòng {previous} đã ghi kết quả năm {row.year} cho cùng đơn vị “{unit.name}”.",
+                _("dòng %(row)s đã ghi kết quả năm %(year)s cho cùng đơn vị “%(name)s”.")
+                % {"row": previous, "year": row.year, "name": unit.name},
             )
         found = existing.get((unit.pk, row.year))
         if found is not None and not found.imported:
             state = STATE_LABELS.get(State(found.state), found.state)
             err(
                 "unit_code",
-                f"“{unit.name}” đã đăng ký năm {row.year} trong hệ thống (trạng thái “{state}”): "
-                "không ghi đè kết quả của quy trình bằng hồ sơ giấy.",
+                _(
+                    "“%(name)s” đã đăng ký năm %(year)s trong hệ thống (trạng thái “%(state)s”): "
+                    "không ghi đè kết quả của quy trình bằng hồ sơ giấy."
+                )
+                % {"name": unit.name, "year": row.year, "state": state},
             )
         elif found is not None and not row.registered:
             err(
                 "registered",
-                f"“{unit.name}” đã có kết quả nhập năm {row.year}; nhập “không đăng ký” không xoá "
-                "kết quả đó — hãy sửa hoặc xoá kết quả trong trang quản trị.",
+                _(
+                    "“%(name)s” đã có kết quả nhập năm %(year)s; nhập “không đăng ký” không xoá "
+                    "kết quả đó — hãy sửa hoặc xoá kết quả trong trang quản trị."
+                )
+                % {"name": unit.name, "year": row.year},
             )
         if err:
             errors.extend(err)
@@ -517,7 +547,7 @@ def import_results(
 ) -> ImportReport:
     """Plan every row; unless ``dry_run`` or any error anywhere, write them all at once."""
     if not can_import(actor):
-        raise PermissionDenied("Bạn không có quyền nhập kết quả công nhận từ hồ sơ giấy.")
+        raise PermissionDenied(_("Bạn không có quyền nhập kết quả công nhận từ hồ sơ giấy."))
     planned, errors = plan_results_import(actor=actor, rows=parsed.rows)
     report = ImportReport(
         filename=parsed.filename,
