@@ -142,3 +142,31 @@ def state() -> dict[str, Any]:
         "documents": Document.objects.count(),
         "files": _files(),
     }
+
+
+def canonical(skip_verbs: tuple[str, ...] = ("backup.restore",)) -> dict[str, Any]:
+    """Every table's rows (order-free) and every backed-up file, as hashes: equal means the
+    same data. Audit rows of ``skip_verbs`` are left out (the restore records itself)."""
+    from django.db import connection
+
+    from antt.core.backup import file_roots
+
+    tables: dict[str, Any] = {}
+    with connection.cursor() as cursor:
+        for table in sorted(connection.introspection.table_names(cursor)):
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 — names from the schema
+            columns = [c[0] for c in cursor.description]
+            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+            if table == "core_auditevent":
+                rows = [r for r in rows if r["verb"] not in skip_verbs]
+            text = sorted(repr(sorted(r.items())) for r in rows)
+            tables[table] = [len(rows), hashlib.sha256("\n".join(text).encode()).hexdigest()]
+    files = {}
+    for label, root in file_roots().items():
+        if root.is_dir():
+            for p in sorted(root.rglob("*")):
+                if p.is_file():
+                    files[f"{label}/{p.relative_to(root)}"] = hashlib.sha256(
+                        p.read_bytes()
+                    ).hexdigest()
+    return {"tables": tables, "files": files}
