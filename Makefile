@@ -20,6 +20,9 @@ install: $(BIN)/python
 	# chromium-l10n: the Vietnamese locale, so date fields read ngày/tháng/năm as users see them.
 	@test -x /usr/bin/chromium -a -f /usr/lib/chromium/locales/vi.pak || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-l10n)
+	# `antt backup` / `antt restore` on PostgreSQL use pg_dump, pg_restore and psql.
+	@command -v pg_dump >/dev/null && command -v pg_restore >/dev/null && command -v psql >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	npm ci --no-audit --no-fund --silent
 	mkdir -p $(VENDOR)
