@@ -220,3 +220,12 @@ def test_a_bad_year_says_what_to_choose(client, personas):
                            follow=True)
     assert "Năm đánh giá phải từ 2012" in text(response)
     assert not Job.objects.exists()
+
+
+def test_the_admin_lists_jobs_read_only(client, jobs, personas):
+    personas.national_admin.is_staff = personas.national_admin.is_superuser = True
+    personas.national_admin.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(personas.national_admin)
+    page = text(client.get(reverse("admin:jobs_job_changelist")))
+    assert "Đánh giá tỉnh A" in page
+    assert client.get(reverse("admin:jobs_job_add")).status_code == 403
