@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django_otp.admin import OTPAdminSite
+from django_otp.admin import OTPAdminSite  # type: ignore[import-untyped]
 
 from antt.recognition import views_cycle as cycle_views
 

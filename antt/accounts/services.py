@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
@@ -28,6 +29,9 @@ def assign_role(
         )
     if isinstance(actor, User) and not actor.can(Action.ASSIGN_ROLES, unit.path):
         raise PermissionDenied(_("Bạn không có quyền phân quyền tại đơn vị này."))
+    if password:
+        # The password policy (AUTH_PASSWORD_VALIDATORS): length, common, similar to the name.
+        validate_password(password, User(username=username))
     user, created = User.objects.get_or_create(username=username)
     if created or password:
         if password:
@@ -129,6 +133,10 @@ def record_failed_login(*, username: str, ip_address: str | None) -> None:
         object_repr=username[:255],
         ip_address=ip_address,
     )
+
+
+def record_password_change(*, user: User, ip_address: str | None) -> None:
+    audit.record(actor=user, verb="auth.password_change", obj=user, ip_address=ip_address)
 
 
 def record_logout(*, user: User, ip_address: str | None) -> None:

@@ -64,7 +64,7 @@ def requires_two_factor(user: User) -> bool:
 
 
 def has_device(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def is_verified(request: HttpRequest) -> bool:

@@ -76,6 +76,7 @@ class Spec:
     refused_unseen: int = 404  # the status when the object is outside the subtree
     special: Callable[[str, str], int] | None = None  # (persona, side) -> status, when odd
     role_first: bool = False  # the role is checked before the object is looked up (403 first)
+    form_error: bool = False  # the data is refused by the form: ``ok`` is an answer, no write
     note: str = ""
     files: Callable[[], dict[str, Any]] | None = field(default=None)
 
@@ -202,6 +203,13 @@ SPECS: dict[str, list[Spec]] = {
              note="the admin site signs in through our login page (second factor included)")
     ],
     "accounts:logout": [page("POST", lambda w, s: r("accounts:logout"), ok=302, public=True)],
+    "accounts:password-change": [
+        page("GET", lambda w, s: r("accounts:password-change")),
+        page("POST", lambda w, s: r("accounts:password-change"), form_error=True,
+             data=lambda w, s: {"old_password": "sai", "new_password1": "123",
+                                "new_password2": "123"},
+             note="a wrong old password and a refused new one: the form again, nothing written"),
+    ],
     "accounts:2fa-verify": [page("GET", lambda w, s: r("accounts:2fa-verify"), ok=302)],
     "accounts:2fa-setup": [page("GET", lambda w, s: r("accounts:2fa-setup"))],
     "accounts:2fa-recovery": [
@@ -549,7 +557,7 @@ def expected(spec: Spec, persona: str, side: str, world: World) -> tuple[int, bo
         return spec.refused_unseen, False
     if not may_act:
         return 403, False
-    return spec.ok, spec.ok in WROTE
+    return spec.ok, spec.ok in WROTE and not spec.form_error
 
 
 def send(client: Client, spec: Spec, world: World, side: str) -> Any:
