@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -235,10 +236,11 @@ class JobContext:
 
     def attach(self, filename: str, content: bytes) -> None:
         """The job's downloadable result."""
+        name = Path(filename.replace("\\", "/")).name.strip() or "ket-qua"  # never a path
         folder = self.job.folder / "result"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / filename).write_bytes(content)
-        self.job.result_name = filename
+        (folder / name).write_bytes(content)
+        self.job.result_name = name[:255]
 
     def link(self, url: str) -> None:
         self.job.result_url = url[:255]

@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 PAGE_SIZE = 50
+QUEUED_TOO_LONG = 120  # seconds before a queued job's page says the worker may be down
 SCOPE_KINDS = frozenset({"province", "district", "commune"})
 
 
@@ -54,10 +55,15 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 
 def _context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any]:
+    now = timezone.now()
     quiet = (
         job.status == Job.Status.RUNNING
         and job.heartbeat_at is not None
-        and (timezone.now() - job.heartbeat_at).total_seconds() > stale_seconds()
+        and (now - job.heartbeat_at).total_seconds() > stale_seconds()
+    )
+    waiting_long = (
+        job.status == Job.Status.QUEUED
+        and (now - job.created_at).total_seconds() > QUEUED_TOO_LONG
     )
     summary = job.summary if isinstance(job.summary, dict) else {}
     return {
@@ -68,6 +74,7 @@ def _context(request: HttpRequest, job: Job, **extra: Any) -> dict[str, Any]:
         "can_retry": job.status == Job.Status.FAILED,
         "has_file": job.status == Job.Status.DONE and bool(job.result_name),
         "quiet": quiet,
+        "waiting_long": waiting_long,
         "error": "",
         **extra,
     }

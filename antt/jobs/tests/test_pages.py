@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from antt.jobs.models import Job
 from antt.jobs.services import enqueue_job, run_pending_jobs
@@ -229,3 +230,11 @@ def test_the_admin_lists_jobs_read_only(client, jobs, personas):
     page = text(client.get(reverse("admin:jobs_job_changelist")))
     assert "Đánh giá tỉnh A" in page
     assert client.get(reverse("admin:jobs_job_add")).status_code == 403
+
+
+def test_a_job_waiting_long_says_whom_to_ask(client, jobs, personas):
+    job = jobs["a1"]
+    Job.objects.filter(pk=job.pk).update(created_at=job.created_at - timezone.timedelta(minutes=5))
+    client.force_login(personas.commune_a1_officer)
+    assert "kiểm tra dịch vụ “antt-jobs”" in text(client.get(detail(job)))
+    assert "kiểm tra dịch vụ “antt-jobs”" not in text(client.get(detail(jobs["province"])))

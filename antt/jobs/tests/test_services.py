@@ -260,3 +260,12 @@ def test_the_worker_command_once_exits_when_nothing_is_queued(db):
     out = io.StringIO()
     call_command("run_jobs", "--once", stdout=out)
     assert "ready" in out.getvalue()
+
+
+def test_a_result_name_is_never_a_path(personas, tree, data_dir):
+    job = units_job(personas.commune_a1_officer, units_csv(1), dry_run=True)
+    ctx = services.JobContext(job)
+    ctx.attach("../../etc/bao-cao.xlsx", b"x")
+    assert job.result_name == "bao-cao.xlsx"
+    assert job.result_path == data_dir / "jobs" / str(job.pk) / "result" / "bao-cao.xlsx"
+    assert job.result_path.read_bytes() == b"x"
