@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from antt.core.models import AuditEvent
@@ -460,3 +461,46 @@ def test_every_module_that_reads_a_spreadsheet_is_covered_here() -> None:
         "antt/reports/import_results.py",  # results
     }
     assert set(KINDS) == {"units", "incidents", "facts", "results"}
+
+
+# --- the commands --------------------------------------------------------------------------------
+
+COMMANDS = {
+    "units": "import_units",
+    "incidents": "import_incidents",
+    "facts": "import_facts",
+    "results": "import_results",
+}
+CLI_CASES: dict[str, Callable[[Kind], bytes]] = {
+    "empty": lambda k: b"",
+    "binary-garbage": lambda k: random.Random(11).randbytes(2048),  # noqa: S311 - test data
+    "truncated-xlsx": lambda k: _xlsx([list(k.header), *map(list, k.good)])[:900],
+    "header-only": lambda k: k.csv().encode(),
+    "future-date": lambda k: k.csv(*k.with_cell(1, k.date_column, k.future)).encode(),
+    "duplicate-row": lambda k: k.csv(*k.good, k.good[0]).encode(),
+}
+
+
+@pytest.mark.parametrize("case", CLI_CASES)
+def test_the_command_refuses_bad_input_and_writes_nothing(
+    kind: Kind, case: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "tep-nhap.csv"
+    path.write_bytes(CLI_CASES[case](kind))
+    before = _writes()
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="Chưa ghi gì vào cơ sở dữ liệu"):
+        call_command(COMMANDS[kind.name], str(path), stdout=io.StringIO(), stderr=err)
+    assert _writes() == before
+    assert err.getvalue().strip()  # the reason, row and column when there is one
+    assert any(not ch.isascii() for ch in err.getvalue())
+
+
+def test_the_command_imports_the_good_file(kind: Kind, tmp_path: Path) -> None:
+    path = tmp_path / "tep-nhap.csv"
+    path.write_bytes(cp1258_bytes(kind.csv(*kind.good)))
+    before = kind.count()
+    out = io.StringIO()
+    call_command(COMMANDS[kind.name], str(path), stdout=out, stderr=io.StringIO())
+    assert "tep-nhap.csv" in out.getvalue()
+    assert kind.count() == before + len(kind.good)

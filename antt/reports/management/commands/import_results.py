@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from antt.accounts.models import User
 from antt.reports.import_results import import_results, parse_results_file
@@ -41,12 +42,16 @@ class Command(BaseCommand):
             try:
                 actor = User.objects.get(username=options["actor"], is_active=True)
             except User.DoesNotExist as exc:
-                raise CommandError(f"Không có người dùng “{options['actor']}”.") from exc
+                raise CommandError(
+                    _("Không có người dùng “%(name)s”.") % {"name": options["actor"]}
+                ) from exc
         path = Path(options["file"])
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"Không mở được tệp “{path}”: {exc.strerror}") from exc
+            raise CommandError(
+                _("Không mở được tệp “%(path)s”: %(error)s") % {"path": path, "error": exc.strerror}
+            ) from exc
         parsed = parse_results_file(data, filename=path.name)
         try:
             report = import_results(actor=actor, parsed=parsed, dry_run=options["dry_run"])
@@ -58,16 +63,30 @@ class Command(BaseCommand):
             for error in report.errors:
                 self.stderr.write(str(error))
             raise CommandError(
-                f"Không nhập tệp “{report.filename}”: {len(report.errors)} lỗi. Chưa ghi gì vào "
-                "cơ sở dữ liệu."
+                _("Không nhập tệp “%(file)s”: %(count)s lỗi. Chưa ghi gì vào cơ sở dữ liệu.")
+                % {"file": report.filename, "count": len(report.errors)}
             )
-        counts = (
-            f"ghi mới {report.created}, cập nhật {report.updated}, giữ nguyên {report.unchanged} "
-            f"kết quả; {report.not_registered} dòng đơn vị không đăng ký (không ghi gì)"
-        )
+        counts = {
+            "file": report.filename,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "skipped": report.not_registered,
+        }
         if report.dry_run:
             self.stdout.write(
-                f"Chạy thử “{report.filename}”: sẽ {counts}. Chưa ghi gì vào cơ sở dữ liệu."
+                _(
+                    "Chạy thử “%(file)s”: sẽ ghi mới %(created)s, cập nhật %(updated)s, giữ nguyên "
+                    "%(unchanged)s kết quả; %(skipped)s dòng đơn vị không đăng ký (không ghi gì). "
+                    "Chưa ghi gì vào cơ sở dữ liệu."
+                )
+                % counts
             )
         else:
-            self.stdout.write(f"Đã nhập “{report.filename}”: {counts}.")
+            self.stdout.write(
+                _(
+                    "Đã nhập “%(file)s”: ghi mới %(created)s, cập nhật %(updated)s, giữ nguyên "
+                    "%(unchanged)s kết quả; %(skipped)s dòng đơn vị không đăng ký (không ghi gì)."
+                )
+                % counts
+            )
