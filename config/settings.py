@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.routers.ReportsOnReplicaMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "antt.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -136,6 +137,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ANTT_TEST_DATABASE_NAME") or None}
+# Read replica for the reports (config/routers.py, docs/operations/scaling.md). Without
+# ANTT_REPLICA_DATABASE_URL the alias mirrors the primary and the router never uses it.
+ANTT_READ_REPLICA = bool(os.environ.get("ANTT_REPLICA_DATABASE_URL"))
+DATABASES["replica"] = (
+    dj_database_url.parse(os.environ["ANTT_REPLICA_DATABASE_URL"], conn_max_age=60)
+    if ANTT_READ_REPLICA
+    else dict(DATABASES["default"])
+)
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -24,7 +24,7 @@ KINDS = ("residential_area", "enterprise", "agency")
 
 def rows(parents: list[str], count: int, prefix: str) -> list[tuple[str, ...]]:
     """``count`` new units spread over ``parents`` (commune codes)."""
-    out = []
+    out: list[tuple[str, ...]] = []
     for n in range(count):
         kind = KINDS[n % 3]
         parent = parents[n % len(parents)]
