@@ -140,11 +140,12 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ANTT_TEST_DATABASE_NAME"
 # Read replica for the reports (config/routers.py, docs/operations/scaling.md). Without
 # ANTT_REPLICA_DATABASE_URL the alias mirrors the primary and the router never uses it.
 ANTT_READ_REPLICA = bool(os.environ.get("ANTT_REPLICA_DATABASE_URL"))
-DATABASES["replica"] = (
-    dj_database_url.parse(os.environ["ANTT_REPLICA_DATABASE_URL"], conn_max_age=60)
-    if ANTT_READ_REPLICA
-    else dict(DATABASES["default"])
-)
+if ANTT_READ_REPLICA:
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["ANTT_REPLICA_DATABASE_URL"], conn_max_age=60
+    )
+else:
+    DATABASES["replica"] = DATABASES["default"].copy()
 DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 
