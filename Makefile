@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 VENDOR := antt/core/static/vendor
 export ANTT_DEBUG ?= 0
 
-.PHONY: install run serve test test-sqlite test-postgres lint type check clean soak
+.PHONY: install run serve test test-sqlite test-postgres lint type check clean bench soak
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -69,6 +69,18 @@ test-postgres:
 # (SQLite; PostgreSQL when DATABASE_URL is set); SOAK_SECONDS (600), SOAK_CLIENTS (20).
 soak: install
 	$(BIN)/python scripts/soak.py
+
+# Benchmarks of issue 6 (docs/operations/scaling.md): national-scale dataset on SQLite and, when
+# the server answers, PostgreSQL (database BENCH_PG_URL, recreated); table on screen, figures in
+# BENCH_JSON (default var/bench.json). BENCH_SCALES="province national" by default (two points of
+# the growth curve; e.g. BENCH_SCALES=province for a quick run).
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/antt_bench
+bench: install
+	@dbs="sqlite:///$(CURDIR)/var/bench/antt-bench.sqlite3"; \
+	if $(BIN)/python scripts/db_reachable.py "$(dir $(BENCH_PG_URL))postgres"; then \
+		dbs="$$dbs $(BENCH_PG_URL)"; \
+	else echo "PostgreSQL không trả lời: chỉ đo trên SQLite."; fi; \
+	BENCH_DATABASES="$${BENCH_DATABASES:-$$dbs}" $(BIN)/antt bench
 
 lint:
 	$(BIN)/ruff check antt config scripts conftest.py
