@@ -27,11 +27,16 @@ PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture(scope="package")
-def migrated_rows(django_db_setup: None) -> str:
+def migrated_rows(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     """The rows the migrations wrote (the authority table …), as serialized when the test
     database was made, taken before Playwright starts: its event loop gives the tests' thread
-    a fresh database connection object, without them."""
-    return str(getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", ""))
+    a fresh database connection object, without them. After the last journey's flush they are
+    written back, for the tests that run after these."""
+    rows = str(getattr(connections[DEFAULT_DB_ALIAS], "_test_serialized_contents", ""))
+    yield rows
+    if rows:
+        with django_db_blocker.unblock():
+            connections[DEFAULT_DB_ALIAS].creation.deserialize_db_from_string(rows)
 
 
 @pytest.fixture

@@ -57,6 +57,7 @@ class Ui:
     phone: bool = False
     console: list[str] = field(default_factory=list)
     blocking: list[dict[str, Any]] = field(default_factory=list)
+    scanned: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.page.on("console", self._console)
@@ -178,7 +179,15 @@ class Ui:
         image.save(self.shots / f"{shot}.png", optimize=True)
 
     def check_accessibility(self) -> None:
+        """axe-core on the page, unless this very page (its address, heading and forms) was
+        checked already in this browser: a page shown again after saving is not scanned twice."""
         page = self.page
+        signature = page.evaluate(
+            "JSON.stringify([location.pathname, document.querySelector('h1')?.textContent,"
+            " [...document.forms].map(f => f.action + ':' + f.elements.length)])")
+        if signature in self.scanned:
+            return
+        self.scanned.add(signature)
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             # Through the DevTools protocol, so the page's own CSP does not apply.
             page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
