@@ -175,7 +175,7 @@ class World:
     def _decision(self, side: str, label: str, certify: bool) -> Decision:
         reg = self._registration(side, label)
         decision = services.decide(
-            actor=self.officer(side), registrations=[reg], number=f"{label}/QĐ-UBND",
+            actor=self.officer(side), registrations=[reg], number=f"{label}-{side}/QĐ-UBND",
             signed_on=dt.date(2025, 11, 10), signer_name="Nguyễn Văn Hùng",
         )
         if certify:

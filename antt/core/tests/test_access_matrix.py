@@ -77,6 +77,8 @@ class Spec:
     special: Callable[[str, str], int] | None = None  # (persona, side) -> status, when odd
     role_first: bool = False  # the role is checked before the object is looked up (403 first)
     form_error: bool = False  # the data is refused by the form: ``ok`` is an answer, no write
+    # A list: each (unit, text) pair's text is in the answer exactly when the unit is seen.
+    listed: Callable[[World], list[tuple[Unit, str]]] | None = None
     note: str = ""
     files: Callable[[], dict[str, Any]] | None = field(default=None)
 
@@ -306,7 +308,10 @@ SPECS: dict[str, list[Spec]] = {
     ],
     # --- the yearly cycle (pages) ----------------------------------------------------------------
     "cycle:cycle-home": [page("GET", lambda w, s: r("cycle:cycle-home"), ok=302)],
-    "cycle:registration-list": [page("GET", lambda w, s: r("cycle:registration-list", YEAR))],
+    "cycle:registration-list": [
+        page("GET", lambda w, s: r("cycle:registration-list", YEAR),
+             listed=lambda w: [(g.unit, g.unit.code) for g in w.submitted.values()])
+    ],
     "cycle:registration-create": [
         page("POST", lambda w, s: r("cycle:registration-create", YEAR),
              scope=lambda w, s: w.fresh_area[s], act=UNIT_SIDE, ok=302, refused_unseen=200,
@@ -395,7 +400,11 @@ SPECS: dict[str, list[Spec]] = {
              scope=lambda w, s: w.document[s].unit)
     ],
     # --- background jobs ----------------------------------------------------------------------
-    "jobs:job-list": [page("GET", lambda w, s: r("jobs:job-list"))],
+    "jobs:job-list": [
+        page("GET", lambda w, s: r("jobs:job-list"),
+             special=lambda p, s: 200,
+             note="owner and administrators: checked through job-detail")
+    ],
     "jobs:data-import": [page("GET", lambda w, s: r("jobs:data-import"), act=EVIDENCE)],
     "jobs:job-detail": [
         page("GET", lambda w, s: r("jobs:job-detail", w.done_job[s].pk), special=job_status(200))
@@ -430,7 +439,8 @@ SPECS: dict[str, list[Spec]] = {
             special=token_status(204))
     ],
     "api:unit-list": [
-        api("GET", lambda w, s: r("api:unit-list")),
+        api("GET", lambda w, s: r("api:unit-list"),
+            listed=lambda w: [(u, f'"code":"{u.code}"') for u in w.tree.all()]),
         api("POST", lambda w, s: r("api:unit-list"), scope=commune_unit, act=MANAGERS, ok=201,
             data=lambda w, s: {"code": f"{commune_unit(w, s).code}-TDP77", "name": "Tổ 77",
                                "kind": "residential_area", "parent": commune_unit(w, s).code,
@@ -468,7 +478,8 @@ SPECS: dict[str, list[Spec]] = {
     ],
     "api:audit-list": [api("GET", lambda w, s: r("api:audit-list"))],
     "api:registration-list": [
-        api("GET", lambda w, s: r("api:registration-list")),
+        api("GET", lambda w, s: r("api:registration-list"),
+            listed=lambda w: [(g.unit, f'"{g.unit.code}"') for g in w.assessed.values()]),
         api("POST", lambda w, s: r("api:registration-list"),
             scope=lambda w, s: w.fresh_area[s], act=UNIT_SIDE, ok=201,
             data=lambda w, s: {"unit": w.fresh_area[s].code, "year": YEAR,
@@ -502,7 +513,8 @@ SPECS: dict[str, list[Spec]] = {
             scope=reg_unit("submitted"), act=DECIDERS, data=lambda w, s: {"proposal": "met"})
     ],
     "api:decision-list": [
-        api("GET", lambda w, s: r("api:decision-list")),
+        api("GET", lambda w, s: r("api:decision-list"),
+            listed=lambda w: [(d.issuing_unit, d.number) for d in w.decided.values()]),
         api("POST", lambda w, s: r("api:decision-list"), scope=reg_unit("appraised"),
             act=DECIDERS, ok=201,
             data=lambda w, s: {"registrations": [w.appraised[s].pk], "number": "98/QĐ-UBND",
@@ -524,7 +536,11 @@ SPECS: dict[str, list[Spec]] = {
             scope=decision_unit("decided"), act=DECIDERS, ok=201,
             data=lambda w, s: {"issued_on": "2025-11-12"})
     ],
-    "api:certificate-list": [api("GET", lambda w, s: r("api:certificate-list"))],
+    "api:certificate-list": [
+        api("GET", lambda w, s: r("api:certificate-list"),
+            listed=lambda w: [(c.registration.unit, c.verification_code)
+                              for c in w.certificate.values()])
+    ],
     "api:certificate-detail": [
         api("GET", lambda w, s: r("api:certificate-detail", w.certificate[s].pk),
             scope=lambda w, s: w.certificate[s].registration.unit)
@@ -588,6 +604,8 @@ def run(spec: Spec, world: World) -> tuple[list[str], int]:
                       _uses_side(spec)) else ("in",)
     for side in sides:
         spec.url(world, side)  # build the objects before the snapshot (and any savepoint)
+        if spec.listed is not None:
+            spec.listed(world)
         if spec.data is not None:
             spec.data(world, side)
         if spec.scope is not None:
@@ -613,6 +631,12 @@ def run(spec: Spec, world: World) -> tuple[list[str], int]:
                     f"{label}: {response.status_code}, expected {want} — {gist(response)}"
                 )
                 continue
+            if spec.listed is not None and want == 200:
+                content = response.content.decode()
+                for unit, text in spec.listed(world):
+                    if (text in content) != sees(persona, unit, world.tree):
+                        shown = "shows" if text in content else "hides"
+                        problems.append(f"{label}: {shown} {text} (unit {unit.code})")
             if spec.writes and not spec.public and not allowed and after != before:
                 problems.append(f"{label}: refused ({want}) but something was written")
             if success and after == before:
