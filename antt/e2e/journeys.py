@@ -162,7 +162,7 @@ def standing_office_decides(ui: Ui, officer: str, head: str, password: str) -> b
         expect(main).to_contain_text("Thiếu danh sách hộ đăng ký ký tên")
         ui.seen("truong-kdc-03-bi-tra-lai", full_page=True)
         page.get_by_text("Bổ sung tài liệu", exact=True).click()
-        ui.field("Loại tài liệu", exact=False).select_option(index=1)
+        ui.field("Loại tài liệu", exact=False).select_option(label="Tài liệu khác")
         ui.field("Tệp", exact=False).set_input_files(files=[FilePayload(
             name="danh-sach-ho-dang-ky.pdf", mimeType="application/pdf", buffer=MINIMAL_PDF)])
         ui.seen("truong-kdc-04-bo-sung-tai-lieu")
