@@ -9,6 +9,7 @@ The good files of each kind are also read in every encoding Vietnamese offices p
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import random
 import unicodedata
@@ -20,7 +21,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from openpyxl import Workbook
 
 from antt.core.models import AuditEvent
@@ -504,3 +507,43 @@ def test_the_command_imports_the_good_file(kind: Kind, tmp_path: Path) -> None:
     call_command(COMMANDS[kind.name], str(path), stdout=out, stderr=io.StringIO())
     assert "tep-nhap.csv" in out.getvalue()
     assert kind.count() == before + len(kind.good)
+
+
+# --- the pages -----------------------------------------------------------------------------------
+
+PAGE_CASES: dict[str, tuple[Callable[[Kind], bytes], tuple[str, ...]]] = {
+    "binary-garbage": (CLI_CASES["binary-garbage"], (NOT_A_SPREADSHEET, "bảng mã")),
+    "truncated-xlsx": (CLI_CASES["truncated-xlsx"], (NOT_A_SPREADSHEET,)),
+    "header-only": (CLI_CASES["header-only"], ("không có dòng dữ liệu",)),
+    "future-date": (CLI_CASES["future-date"], ("Dòng 3, cột",)),
+    "duplicate-row": (CLI_CASES["duplicate-row"], ("Dòng 4, cột",)),
+}
+DATA_KINDS = {"incidents": "incidents_import", "facts": "facts_import", "results": "results_import"}
+
+
+@pytest.mark.parametrize("case", PAGE_CASES)
+def test_the_upload_page_explains_bad_input_and_writes_nothing(
+    kind: Kind, case: str, client: Any, personas: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.DATA_DIR = tmp_path
+    make, fragments = PAGE_CASES[case]
+    upload = SimpleUploadedFile("tep-nhap.csv", make(kind), "text/csv")
+    client.force_login(personas.province_a_officer)
+    before = _counts_but_audit()
+    if kind.name == "units":
+        response = client.post(reverse("units:unit-import"), {"file": upload}, secure=True)
+    else:
+        response = client.post(
+            reverse("jobs:data-import"),
+            {"kind": DATA_KINDS[kind.name], "file": upload},
+            secure=True,
+            follow=True,
+        )
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert any(fragment in page for fragment in fragments)
+    assert _counts_but_audit() == before  # a check job may be audited; no data is written
+
+
+def _counts_but_audit() -> tuple[int, ...]:
+    return _writes()[:4]
