@@ -76,7 +76,15 @@ def reset(url: str, template: str | None = None) -> None:
 
 def manage(url: str, *args: str, quiet: bool = False) -> float:
     """Run one ``antt`` command on ``url``; its wall time in seconds."""
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # Production settings, served over plain HTTP on the loopback without collectstatic.
+        "ANTT_DEBUG": "0",
+        "ANTT_HTTPS": "0",
+        "ANTT_MANIFEST_STATIC": "0",
+    }
     start = time.perf_counter()
     subprocess.run(  # noqa: S603 (our interpreter, our commands)
         [sys.executable, "-m", "django", *args],
