@@ -8,7 +8,10 @@ Shared by every import (units, incidents, yearly facts) so they fail the same wa
 - row numbers are the ones the user sees in the spreadsheet (the header is row 1);
 - headers are matched case- and accent-insensitively (``key``), so "Mã đơn vị" and "ma don vi" are
   the same column;
-- cells are data: "=1+1" is the text "=1+1", never evaluated.
+- cells are data: "=1+1" is the text "=1+1", never evaluated — and on the way out every
+  workbook we write keeps such text a string (``make_inert`` / ``inert_row``);
+- a file is bounded: ``ANTT_IMPORT_MAX_BYTES``, ``ANTT_IMPORT_MAX_ROWS`` data rows (streamed, the
+  limit is hit before the rows are all read), and an XLSX that unzips abnormally large is refused.
 
 No database access here.
 """
@@ -33,13 +36,17 @@ from antt.core.text import fold
 
 __all__ = [
     "BOOLEANS",
+    "FORMULA_START",
     "RowError",
     "Sheet",
     "TabularError",
     "aliases",
     "cell",
+    "inert_row",
     "is_blank",
     "key",
+    "looks_like_formula",
+    "make_inert",
     "map_header",
     "max_rows",
     "megabytes",
@@ -376,3 +383,34 @@ def parse_date(raw: str) -> dt.date | None:
     except ValueError:
         return None
     return None
+
+
+# --- writing: cells stay data on the way out too -------------------------------------------------
+
+# A text a spreadsheet would run as a formula (or as DDE): "=HYPERLINK(…)", "+1", "-2+3", "@SUM(…)",
+# and the same behind a tab or a carriage return.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+def make_inert(cell: Any) -> Any:
+    """An openpyxl cell whose text would start a formula, stored as the text it is (data type
+    "s", shown as typed thanks to Excel's quote prefix); other cells as they are."""
+    if looks_like_formula(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def inert_row(sheet: Any, values: Sequence[Any]) -> list[Any]:
+    """``values`` ready for ``sheet.append`` (also a write-only sheet): formula-like texts become
+    string cells, everything else is passed through."""
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+
+    return [
+        make_inert(WriteOnlyCell(sheet, value=value)) if looks_like_formula(value) else value
+        for value in values
+    ]

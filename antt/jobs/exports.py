@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
 
+from antt.core.tabular import inert_row
 from antt.recognition.api import RESULT_LABELS
 from antt.standards.vocab import KIND_LABELS
 
@@ -18,11 +19,15 @@ def evaluation_xlsx(data: dict[str, Any]) -> bytes:
     """``recognition.api.scope_dict`` as a workbook: the units, the totals, the ineligible."""
     book = Workbook(write_only=True)
     units = book.create_sheet(_("Đánh giá"))
+    # Names and codes are user data: a name like "=HYPERLINK(…)" stays text (inert_row).
     units.append(
-        [
-            _("Đánh giá năm %(year)s — %(name)s (mã %(code)s)")
-            % {"year": data["year"], "name": data["scope_name"], "code": data["scope"]}
-        ]
+        inert_row(
+            units,
+            [
+                _("Đánh giá năm %(year)s — %(name)s (mã %(code)s)")
+                % {"year": data["year"], "name": data["scope_name"], "code": data["scope"]}
+            ],
+        )
     )
     units.append(
         [
@@ -37,15 +42,18 @@ def evaluation_xlsx(data: dict[str, Any]) -> bytes:
     )
     for row in data["units"]:
         units.append(
-            [
-                row["unit"],
-                row["name"],
-                str(KIND_LABELS.get(row["kind"], row["kind"])),
-                row["standard"],
-                str(RESULT_LABELS.get(row["result"], row["result"])),
-                ", ".join(row["failed"]),
-                ", ".join(row["pending"]),
-            ]
+            inert_row(
+                units,
+                [
+                    row["unit"],
+                    row["name"],
+                    str(KIND_LABELS.get(row["kind"], row["kind"])),
+                    row["standard"],
+                    str(RESULT_LABELS.get(row["result"], row["result"])),
+                    ", ".join(row["failed"]),
+                    ", ".join(row["pending"]),
+                ],
+            )
         )
     totals = book.create_sheet(_("Tổng hợp"))
     totals.append(
@@ -73,12 +81,15 @@ def evaluation_xlsx(data: dict[str, Any]) -> bytes:
     ineligible.append([_("Mã"), _("Tên đơn vị"), _("Loại"), _("Lý do")])
     for row in data["ineligible"]:
         ineligible.append(
-            [
-                row["unit"],
-                row["name"],
-                str(KIND_LABELS.get(row["kind"], row["kind"])),
-                row["reason"],
-            ]
+            inert_row(
+                ineligible,
+                [
+                    row["unit"],
+                    row["name"],
+                    str(KIND_LABELS.get(row["kind"], row["kind"])),
+                    row["reason"],
+                ],
+            )
         )
     out = io.BytesIO()
     book.save(out)

@@ -119,3 +119,54 @@ def test_the_review_workbook_is_inert_too(
     )
     assert response.status_code == 200
     _assert_inert(response.content)
+
+
+def test_the_scope_evaluation_job_spreadsheet_is_inert(imported: dict[str, Unit]) -> None:
+    """The workbook a scope-evaluation job leaves for download (write-only openpyxl)."""
+    from antt.jobs.exports import evaluation_xlsx
+
+    units = [
+        {
+            "unit": code,
+            "name": name,
+            "kind": "residential_area",
+            "standard": "tt124-2021",
+            "result": "not_met",
+            "failed": ["1.1"],
+            "pending": [],
+        }
+        for code, name in NAMES.items()
+    ]
+    data = {
+        "year": 2025,
+        "scope": "00070",
+        "scope_name": "=cmd|' /C calc'!A0",  # DDE
+        "units": units,
+        "summary": {
+            "residential_area": {
+                "met": 0, "not_met": 5, "pending": 0, "total": 5, "ineligible": 1
+            }
+        },
+        "ineligible": [
+            {"unit": "00070-X", "name": "@SUM(1,2)", "kind": "agency", "reason": "-1"}
+        ],
+    }
+    texts = _assert_inert(evaluation_xlsx(data))
+    assert set(NAMES.values()) | {"@SUM(1,2)", "-1"} <= texts
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@A1", "\t=1", "\r=1", "==", "-"])
+def test_make_inert_keeps_formula_like_text_as_a_string(value: str) -> None:
+    from openpyxl import Workbook
+
+    from antt.core.tabular import inert_row, make_inert
+
+    book = Workbook()
+    sheet = book.active
+    cell = make_inert(sheet.cell(row=1, column=1, value=value))
+    sheet.append(inert_row(sheet, [value, 42, None, "Tổ dân phố 1"]))
+    out = io.BytesIO()
+    book.save(out)
+    texts = _assert_inert(out.getvalue())
+    assert cell.data_type == "s"
+    assert value.strip() in {t.strip() for t in texts}

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped,unus
 from openpyxl.worksheet.table import Table, TableStyleInfo  # type: ignore[import-untyped,unused-ignore]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped,unused-ignore]
 
+from antt.core.tabular import make_inert
 from antt.reports.exports.content import (
     Report,
     Row,
@@ -31,7 +32,6 @@ __all__ = ["review_xlsx", "summary_xlsx"]
 INT = "#,##0"
 PERCENT = "0.00%"
 TEXT = "@"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 RIGHT_ALIGNED = frozenset({"Đạt/Đăng ký", "Tỷ lệ đạt (hiển thị)"})
 
@@ -61,13 +61,6 @@ def _figures(row: Row) -> list[Any]:
         row.rate_display,
         row.rate_eligible,
     ]
-
-
-def _safe(cell: Any) -> None:
-    """Keep text text: a name like "=1+1" must never become a live formula."""
-    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-        cell.data_type = "s"
-        cell.quotePrefix = True
 
 
 def _shown_length(value: Any, number_format: str | None) -> int:
@@ -109,7 +102,7 @@ def _sheet(
                 cell.number_format = number_format
             if name in RIGHT_ALIGNED:
                 cell.alignment = right
-            _safe(cell)
+            make_inert(cell)  # a name like "=1+1" stays text, never a live formula
     ws.freeze_panes = freeze
     ws.print_title_rows = "1:1"  # the header on every printed page
     ws.page_setup.orientation = "landscape"
