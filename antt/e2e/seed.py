@@ -15,6 +15,7 @@ from typing import Any
 
 from antt.accounts.models import User
 from antt.recognition import services
+from antt.recognition.documents import issue_certificates_with_documents
 from antt.recognition.models import Certificate, Decision, Registration
 from antt.records.services import record_judgement, set_year_facts
 from antt.units.models import Unit
@@ -96,12 +97,14 @@ def submitted(tree: Any, officer: User) -> tuple[Areas, list[Registration]]:
 
 
 def certified(tree: Any, officer: User) -> tuple[Decision, list[Certificate]]:
-    """Journey 2's outcome: both appraised, recognised by one decision, certificates issued."""
+    """Journey 2's outcome: both appraised, recognised by one decision, certificates issued
+    and printed."""
     _areas, regs = submitted(tree, officer)
     for reg in regs:
         services.appraise_dossier(actor=officer, registration=reg, proposal="met")
     fresh = list(Registration.objects.filter(pk__in=[r.pk for r in regs]).order_by("pk"))
     decision = services.decide(actor=officer, registrations=fresh, number="15/QĐ-UBND",
                                signed_on=DECISION_DAY, signer_name="Nguyễn Văn Hùng")
-    return decision, services.issue_certificates(actor=officer, decision=decision,
-                                                 issued_on=DECISION_DAY)
+    # As the decision page does: the certificates, then their PDFs (with the QR code's link).
+    return decision, issue_certificates_with_documents(actor=officer, decision=decision,
+                                                       issued_on=DECISION_DAY)

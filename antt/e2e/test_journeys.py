@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
-from docx import Document
+import docx
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from antt.e2e import journeys, seed
 from antt.e2e.journeys import on
 from antt.e2e.pages import Ui, enrol_second_factor
-from antt.recognition.models import Certificate, Registration
+from antt.recognition.models import Certificate, Document, Registration
 from antt.recognition.workflow import State
 from antt.records.models import Incident, YearFacts
 from conftest import PASSWORD, Personas, Tree
@@ -39,8 +40,9 @@ def test_standing_office_returns_appraises_decides_and_certifies(desk: Ui, tree:
     with on(seed.MEETING_DAY):
         seed.submitted(tree, officer)
     content = journeys.standing_office_decides(desk, officer.username, head.username, PASSWORD)
-    reader = PdfReader(io.BytesIO(content))
-    assert "Tổ dân phố" in reader.pages[0].extract_text()
+    text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    assert "Tổ dân phố" in text
+    assert f"Tra cứu: {desk.base_url}/verify/" in text  # the QR code's link, to this server
     certificates = Certificate.objects.filter(decision__number="15/QĐ-UBND")
     assert certificates.count() == 2
     states = set(Registration.objects.filter(year=seed.YEAR, unit__kind="residential_area")
@@ -60,7 +62,7 @@ def test_province_officer_drills_down_and_downloads_the_report(desk: Ui, tree: T
         sheet = load_workbook(io.BytesIO(files[name])).worksheets[0]
         rows = {row[0]: row for row in sheet.iter_rows(values_only=True)}
         assert rows["Khu dân cư"][2:4] == (2, 2), (name, rows["Khu dân cư"])
-    table = Document(io.BytesIO(files["commune.docx"])).tables[1]
+    table = docx.Document(io.BytesIO(files["commune.docx"])).tables[1]
     cells = {row.cells[0].text: [c.text for c in row.cells] for row in table.rows}
     assert cells["Khu dân cư"][2:4] == ["2", "2"]
     assert "100,00%" in cells["Khu dân cư"][-1]
@@ -74,8 +76,15 @@ def test_anyone_verifies_a_certificate_valid_then_annulled(desk: Ui, tree: Tree,
         _decision, certificates = seed.certified(tree, officer)
     certificate = next(c for c in certificates if c.registration.unit == tree.area_a1)
     code = certificate.verification_code
-    journeys.anyone_verifies_a_certificate(desk, officer.username, PASSWORD,
-                                           f"{desk.base_url}/verify/{code}", code)
+    # The link printed under the QR code on the certificate, as the PDF carries it.
+    paper = Document.objects.get(registration=certificate.registration,
+                                 kind=Document.Kind.CERTIFICATE)
+    with paper.file.open("rb") as pdf:
+        text = PdfReader(pdf).pages[0].extract_text()
+    link = re.search(r"Tra cứu: (\S+)", text)
+    assert link is not None, text
+    assert link.group(1) == f"{desk.base_url}/verify/{code}"
+    journeys.anyone_verifies_a_certificate(desk, officer.username, PASSWORD, link.group(1), code)
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.ANNULLED
 
