@@ -238,3 +238,14 @@ def test_a_job_waiting_long_says_whom_to_ask(client, jobs, personas):
     client.force_login(personas.commune_a1_officer)
     assert "kiểm tra dịch vụ “antt-jobs”" in text(client.get(detail(job)))
     assert "kiểm tra dịch vụ “antt-jobs”" not in text(client.get(detail(jobs["province"])))
+
+
+def test_a_running_job_without_heartbeat_warns_until_the_worker_gives_it_up(client, jobs,
+                                                                             personas):
+    job = jobs["a1"]
+    old = timezone.now() - timezone.timedelta(hours=1)
+    Job.objects.filter(pk=job.pk).update(status="running", worker="elsewhere:1", heartbeat_at=old)
+    client.force_login(personas.commune_a1_officer)
+    page = text(client.get(detail(job)))
+    assert "Đã lâu không nhận được tín hiệu từ bộ xử lý nền" in page
+    assert 'hx-trigger="every 1s"' in page
