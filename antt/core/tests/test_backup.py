@@ -9,12 +9,14 @@ import io
 import json
 import tarfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from antt.core.backup import MANIFEST, Manifest
+from antt.core.backup import MANIFEST, BackupError, Manifest, restore_backup, verify_backup
+from antt.core.tests import live_seed
 from antt.core.tests.livedb import LiveDB, Template
 
 SEED = "from antt.core.tests import live_seed as s\n"
@@ -27,10 +29,24 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
     made.drop()
 
 
-@pytest.fixture
-def live(template: Template, tmp_path: Path) -> Iterator[LiveDB]:
-    db = template.clone(tmp_path)
-    yield db
+@dataclass
+class Seeded:
+    db: LiveDB
+    archive: Path
+    before: dict[str, Any]  # the data and files at the time of the backup
+
+
+@pytest.fixture(scope="module")
+def seeded(template: Template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """A database with certificates, their PDFs and a job's file, and its backup."""
+    directory = tmp_path_factory.mktemp("backup")
+    db = template.clone(directory)
+    seed(db)
+    before = canonical(db)
+    archive = directory / "sao-luu.tar.gz"
+    done = db.antt("backup", "--output", str(archive))
+    assert "Đã sao lưu vào" in done.stdout
+    yield Seeded(db, archive, before)
     db.drop()
 
 
@@ -84,15 +100,10 @@ def edit_manifest(**changes: Any) -> Any:
     return edit
 
 
-def test_round_trip_restores_the_same_data_and_files(live: LiveDB, tmp_path: Path) -> None:
-    seed(live)
-    before = canonical(live)
+def test_round_trip_restores_the_same_data_and_files(seeded: Seeded, tmp_path: Path) -> None:
+    live, archive, before = seeded.db, seeded.archive, seeded.before
     assert any(name.startswith("media/") for name in before["files"])
     assert "jobs/1/input.csv" in before["files"]
-    archive = tmp_path / "sao-luu.tar.gz"
-    done = live.antt("backup", "--output", str(archive))
-    assert "Đã sao lưu vào" in done.stdout
-
     with tarfile.open(archive, "r:gz") as tar:
         manifest = Manifest.from_json(tar.extractfile(MANIFEST).read())  # type: ignore[union-attr]
     assert manifest.vendor == live.vendor
@@ -104,6 +115,16 @@ def test_round_trip_restores_the_same_data_and_files(live: LiveDB, tmp_path: Pat
     changed = canonical(live)
     assert changed != before
 
+    # A damaged archive through the command: refused, exit status 1, nothing touched.
+    bad = tmp_path / "hong.tar.gz"
+    truncate(archive, bad)
+    done = live.antt("restore", "--noinput", str(bad), check=False)
+    assert done.returncode == 1
+    assert "bị hỏng hoặc không đầy đủ; không khôi phục gì" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert canonical(live) == changed
+
+    assert live.antt("restore", "--check", str(archive)).returncode == 0
     done = live.antt("restore", "--noinput", str(archive))
     assert "Đã khôi phục" in done.stdout
     after = canonical(live)
@@ -163,26 +184,25 @@ BAD_ARCHIVES = [
 ]
 
 
-def test_damaged_or_foreign_archives_are_refused_before_anything_changes(
-    live: LiveDB, tmp_path: Path
+@pytest.mark.parametrize(
+    ("damage", "message"), BAD_ARCHIVES, ids=[damage.__name__ for damage, _m in BAD_ARCHIVES]
+)
+def test_damaged_or_foreign_archive_is_refused_before_anything_changes(
+    seeded: Seeded, db: None, settings: Any, tmp_path: Path, damage: Any, message: str
 ) -> None:
-    seed(live)
-    archive = tmp_path / "sao-luu.tar.gz"
-    live.antt("backup", "--output", str(archive))
-    change_everything(live)
-    current = canonical(live)
-    for damage, message in BAD_ARCHIVES:
-        label = damage.__name__
-        bad = tmp_path / f"{label}.tar.gz"
-        damage(archive, bad)
-        done = live.antt("restore", "--noinput", str(bad), check=False)
-        assert done.returncode == 1, label
-        assert message in done.stderr, (label, done.stderr)
-        assert "không khôi phục gì" in done.stderr.lower()
-        assert "Traceback" not in done.stderr
-        check = live.antt("restore", "--check", str(bad), check=False)
-        assert check.returncode == 1, label
-    assert canonical(live) == current  # the database and the files were never touched
-    # …and the good archive still restores.
-    live.antt("restore", "--noinput", str(archive))
-    assert canonical(live) != current
+    """In this process, against the suite's own database and a data directory of files."""
+    settings.DATA_DIR = tmp_path / "data"
+    settings.MEDIA_ROOT = tmp_path / "data" / "media"
+    (tmp_path / "data" / "media" / "documents").mkdir(parents=True)
+    (tmp_path / "data" / "media" / "documents" / "giay.pdf").write_bytes(b"%PDF-1.7 current")
+    live_seed.province(2)
+    before = live_seed.canonical()
+    bad = tmp_path / "bad.tar.gz"
+    damage(seeded.archive, bad)
+    with pytest.raises(BackupError, match=message) as refused:
+        restore_backup(actor="test", path=bad)
+    assert "hông khôi phục gì" in str(refused.value)
+    with pytest.raises(BackupError):
+        verify_backup(bad)
+    assert live_seed.canonical() == before
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["media"]  # no staging left

@@ -206,7 +206,7 @@ def test_a_failed_batch_leaves_no_gap(db: None, monkeypatch: pytest.MonkeyPatch)
 # ---------------------------------------------------------------- concurrent issuing (processes)
 
 DECISIONS = 4
-PER_DECISION = 5
+PER_DECISION = 3
 
 
 @pytest.fixture(scope="module")
