@@ -129,6 +129,7 @@ def test_unit_import_killed_at_any_moment_is_all_or_nothing(
         assert now["audit"]["unit.update"] == RENAMED_AREAS
         outcomes.append("everything")
         break  # a completed import: later runs would change nothing
+    print(f"unit import killed after 0.8/1.6/2.4/3.2 s: {outcomes}")
     assert outcomes
 
 
@@ -158,8 +159,10 @@ def test_province_evaluation_killed_leaves_the_database_as_it_was(live: LiveDB) 
     before = state(live)
     proc = live.start("evaluate", "--scope", "01", "--year", "2025", "--format", "json")
     time.sleep(1.5)
-    if proc.poll() is None:
+    killed = proc.poll() is None
+    if killed:
         kill(proc)
+    print(f"evaluation {'killed' if killed else 'had finished'} at 1.5 s")
     assert state(live) == before
 
 
