@@ -199,6 +199,8 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ANTT_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# Data rows (blank rows aside) one imported file may have; counted while streaming.
+ANTT_IMPORT_MAX_ROWS = envint("ANTT_IMPORT_MAX_ROWS", 200_000)
 # Dossier files uploaded by officers.
 ANTT_UPLOAD_MAX_BYTES = int(os.environ.get("ANTT_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 # Background jobs (antt.jobs): bigger imports and certificate batches go to `antt run_jobs`; a
