@@ -20,12 +20,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import psycopg
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -183,3 +185,22 @@ def kill(proc: subprocess.Popen[str]) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
+
+
+# Fixtures: a test module imports them (``from antt.core.tests.livedb import live, template``).
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+    """One migrated database per test module."""
+    made = Template.create(tmp_path_factory.mktemp("live-template"))
+    yield made
+    made.drop()
+
+
+@pytest.fixture
+def live(template: Template, tmp_path: Path) -> Iterator[LiveDB]:
+    """A fresh copy of the template for one test, dropped afterwards."""
+    db = template.clone(tmp_path)
+    yield db
+    db.drop()

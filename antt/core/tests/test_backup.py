@@ -22,13 +22,6 @@ from antt.core.tests.livedb import LiveDB, Template
 SEED = "from antt.core.tests import live_seed as s\n"
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
-    made = Template.create(tmp_path_factory.mktemp("backup-template"))
-    yield made
-    made.drop()
-
-
 @dataclass
 class Seeded:
     db: LiveDB

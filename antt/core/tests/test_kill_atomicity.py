@@ -10,13 +10,12 @@ show the whole write still goes through.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from antt.core.tests.livedb import LiveDB, Template, kill, wait_for_file
+from antt.core.tests.livedb import LiveDB, kill, wait_for_file
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -25,20 +24,6 @@ RENAMED_AREAS = 120
 COMMUNES = 16
 CERTIFIED = 8  # each certificate is a PDF to render: fewer keep the test quick
 SEED = "from antt.core.tests import live_seed as s\n"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
-    made = Template.create(tmp_path_factory.mktemp("kill-template"))
-    yield made
-    made.drop()
-
-
-@pytest.fixture
-def live(template: Template, tmp_path: Path) -> Iterator[LiveDB]:
-    db = template.clone(tmp_path)
-    yield db
-    db.drop()
 
 
 def state(db: LiveDB) -> dict[str, Any]:

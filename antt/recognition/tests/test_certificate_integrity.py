@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 
 from antt.core.models import AuditEvent
 from antt.core.tests import live_seed
-from antt.core.tests.livedb import LiveDB, Template
+from antt.core.tests.livedb import LiveDB
 from antt.recognition import services
 from antt.recognition.models import (
     Certificate,
@@ -207,20 +205,6 @@ def test_a_failed_batch_leaves_no_gap(db: None, monkeypatch: pytest.MonkeyPatch)
 
 DECISIONS = 4
 PER_DECISION = 3
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
-    made = Template.create(tmp_path_factory.mktemp("issue-template"))
-    yield made
-    made.drop()
-
-
-@pytest.fixture
-def live(template: Template, tmp_path: Path) -> Iterator[LiveDB]:
-    db = template.clone(tmp_path)
-    yield db
-    db.drop()
 
 
 def test_concurrent_issuing_numbers_without_gaps_or_repeats(live: LiveDB) -> None:
