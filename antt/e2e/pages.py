@@ -179,12 +179,14 @@ class Ui:
         image.save(self.shots / f"{shot}.png", optimize=True)
 
     def check_accessibility(self) -> None:
-        """axe-core on the page, unless this very page (its address, heading and forms) was
-        checked already in this browser: a page shown again after saving is not scanned twice."""
+        """axe-core on the page, unless this very page (its address, heading, forms and notices)
+        was checked already in this browser: a page shown again unchanged is not scanned twice."""
         page = self.page
         signature = page.evaluate(
             "JSON.stringify([location.pathname, document.querySelector('h1')?.textContent,"
-            " [...document.forms].map(f => f.action + ':' + f.elements.length)])")
+            " [...document.forms].map(f => f.action + ':' + f.elements.length),"
+            " [...document.querySelectorAll('.notice, [role=status], [role=alert]')]"
+            ".map(n => n.className)])")
         if signature in self.scanned:
             return
         self.scanned.add(signature)
