@@ -9,6 +9,7 @@ A unit meets the standard only when every criterion is met (Art. 4–7: “khi �
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -212,7 +213,10 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@functools.lru_cache(maxsize=64)
 def fmt_window(window: Window) -> str:
+    """Cached: every incident rule of every unit names the same few windows (a province's
+    evaluation formatted them ~50,000 times)."""
     return f"{fmt_date(window.start)} – {fmt_date(window.end)}"
 
 
