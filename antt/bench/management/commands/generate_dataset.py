@@ -26,7 +26,9 @@ class Command(BaseCommand):
         def progress(label: str, total: int) -> Callable[[int], None]:
             if bars:
                 bars[-1].close()
-            bar = tqdm(total=total, desc=label, unit=" đv", disable=options["no_progress"])
+            bar = tqdm(
+                total=total, desc=label, unit=" đv", mininterval=2, disable=options["no_progress"]
+            )
             bars.append(bar)
 
             def advance(n: int) -> None:
