@@ -9,6 +9,7 @@ show the whole write still goes through.
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -99,23 +100,30 @@ def test_unit_import_killed_at_any_moment_is_all_or_nothing(
     database is used again, until a run gets to commit."""
     source, before = seed_import(live, tmp_path)
     outcomes = []
-    for delay in (0.8, 1.6, 2.4, 3.2):
+    delays = (1.5, 3.0, 4.5, 6.0, 9.0, 15.0, 30.0)  # the last ones outlast a loaded machine's run
+    for delay in delays:
         proc = live.start("import_units", str(source))
-        time.sleep(delay)
-        if proc.poll() is None:
+        try:
+            proc.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
             kill(proc)
+            how = "killed"
+        else:
+            assert proc.returncode == 0, proc.stderr.read()  # type: ignore[union-attr]
+            how = "finished"
         now = state(live)
         if now == before:
-            outcomes.append("nothing")
+            assert how == "killed"
+            outcomes.append("killed: nothing")
             continue
         assert now["units"] == before["units"] + NEW_AREAS
         assert now["units_half_written"] == 0
         assert now["audit"]["units.import"] == 1
         assert now["audit"]["unit.update"] == RENAMED_AREAS
-        outcomes.append("everything")
+        outcomes.append(f"{how}: everything")
         break  # a completed import: later runs would change nothing
-    print(f"unit import killed after 0.8/1.6/2.4/3.2 s: {outcomes}")
-    assert outcomes
+    print(f"unit import killed after {delays[: len(outcomes)]} s: {outcomes}")
+    assert outcomes[0] == "killed: nothing"
 
 
 # ---------------------------------------------------------------- (b) a province's decision
@@ -192,3 +200,48 @@ def test_certificate_batch_killed_while_storing_pdfs_keeps_every_number(live: Li
     assert after["documents"] == CERTIFIED
     assert after["audit"]["document.generate"] == CERTIFIED
     assert document_files_match(live)
+
+
+def test_background_worker_killed_mid_batch_leaves_nothing_and_a_retry_issues_all(
+    live: LiveDB,
+) -> None:
+    """The same batch as a background job: the worker (``antt run_jobs``) is killed while
+    numbering; the next worker marks the job failed (its process is gone), and a retry issues
+    every certificate once."""
+    live.run_python(SEED + f"s.decided({CERTIFIED}); print('null')")
+    live.run_python(
+        "from antt.accounts.services import assign_role\n"
+        "from antt.jobs.services import enqueue_job\n"
+        "from antt.recognition.models import Decision\n"
+        "from antt.units.models import Unit\n"
+        "user, _, _ = assign_role(actor='seed', username='quantri', role='national_admin',"
+        " unit=Unit.objects.get(code='01'))\n"
+        "d = Decision.objects.get(number='1/QĐ-UBND')\n"
+        "job = enqueue_job(actor=user, kind='issue_certificates', title='Cấp giấy',"
+        " unit=d.issuing_unit, params={'decision': d.pk, 'issued_on': '2025-11-20'})\n"
+        "print(job.pk)"
+    )
+    before = state(live)
+    assert killed_at(
+        live, f"certificates.issue:{CERTIFIED // 2}", "run_jobs", "--once", "-v0"
+    ) == CERTIFIED // 2
+    assert state(live) == before
+
+    live.antt("run_jobs", "--once", "-v0")  # finds the dead worker's job first
+    jobs = "from antt.jobs.models import Job\n"
+    assert live.run_python(jobs + "print(json.dumps(list(Job.objects.values_list('status', "
+                           "flat=True))))") == ["failed"]
+    live.run_python(
+        jobs + "from antt.jobs.services import retry_job\n"
+        "job = Job.objects.get()\n"
+        "print(retry_job(job=job, actor=job.owner).pk)"
+    )
+    live.antt("run_jobs", "--once", "-v0")
+    after = state(live)
+    assert after["serials"] == {"01/2025": list(range(1, CERTIFIED + 1))}
+    assert after["counters"] == {"01/2025": CERTIFIED}
+    assert after["issue_events"] == [{"count": CERTIFIED, "serials": [1, CERTIFIED]}]
+    assert after["documents"] == CERTIFIED
+    assert live.run_python(
+        jobs + "print(json.dumps(sorted(Job.objects.values_list('status', flat=True))))"
+    ) == ["done", "failed"]
