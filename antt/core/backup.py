@@ -381,7 +381,11 @@ def _restore_postgresql(dump: Path, staging: Path) -> None:
     script = staging / "restore.sql"
     _run(["pg_restore", "--no-owner", "--no-privileges", "--file", str(script), str(dump)])
     reset = staging / "reset.sql"
-    reset.write_text("DROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n", encoding="utf-8")
+    # A server still connected holds locks: fail after 30 s (nothing changed) rather than hang.
+    reset.write_text(
+        "SET lock_timeout = '30s';\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n",
+        encoding="utf-8",
+    )
     connection.close()
     # One transaction: either the whole dump is in, or the database is as it was.
     _run(
