@@ -239,6 +239,8 @@ def test_concurrent_issuing_numbers_without_gaps_or_repeats(live: LiveDB) -> Non
         else:
             assert "GCN-ANTT" in out or "Không còn giấy công nhận" in out
     total = DECISIONS * PER_DECISION
+    print(f"concurrent issuing: {len(procs)} processes, exit codes "  # shown with pytest -s
+          f"{[code for code, _o, _e in outcomes]}, {total} certificates expected")
     state = live.run_python(
         "from antt.core.tests import live_seed as s\nprint(json.dumps(s.state()))"
     )
