@@ -211,8 +211,12 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes, mtime: float) -
 def _add(archive: tarfile.TarFile, name: str, path: Path, manifest: Manifest) -> None:
     """Add one file, hashing exactly the bytes that go into the archive (a document is at most
     the upload limit, a few MB, so it is read whole; the database is added from its file)."""
-    data = path.read_bytes()
-    _add_bytes(archive, name, data, path.stat().st_mtime)
+    try:
+        data = path.read_bytes()
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:  # removed since the directory was listed (a job's temporary file)
+        return
+    _add_bytes(archive, name, data, mtime)
     manifest.members[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
 
@@ -232,20 +236,23 @@ def create_backup(*, actor: Any, output: Path | None = None) -> tuple[Path, Mani
         created_at=timezone.now().isoformat(timespec="seconds"),
     )
     partial = output.with_name(f".{output.name}.partial")
-    with tempfile.TemporaryDirectory(dir=output.parent, prefix=".antt-backup-") as work:
-        dump = Path(work) / "database"
-        member = _dump_database(dump)
-        with tarfile.open(partial, "w:gz") as archive:
-            _add_large(archive, member, dump, manifest)
-            for label, root in file_roots().items():
-                if not root.is_dir():
-                    continue
-                for path in sorted(root.rglob("*")):
-                    if path.is_file() and not path.is_symlink():
-                        rel = path.relative_to(root).as_posix()
-                        _add(archive, f"files/{label}/{rel}", path, manifest)
-            _add_bytes(archive, MANIFEST, manifest.as_json(), timezone.now().timestamp())
-    os.replace(partial, output)
+    try:
+        with tempfile.TemporaryDirectory(dir=output.parent, prefix=".antt-backup-") as work:
+            dump = Path(work) / "database"
+            member = _dump_database(dump)
+            with tarfile.open(partial, "w:gz") as archive:
+                _add_large(archive, member, dump, manifest)
+                for label, root in file_roots().items():
+                    if not root.is_dir():
+                        continue
+                    for path in sorted(root.rglob("*")):
+                        if path.is_file() and not path.is_symlink():
+                            rel = path.relative_to(root).as_posix()
+                            _add(archive, f"files/{label}/{rel}", path, manifest)
+                _add_bytes(archive, MANIFEST, manifest.as_json(), timezone.now().timestamp())
+        os.replace(partial, output)
+    finally:
+        partial.unlink(missing_ok=True)  # only there when the backup failed
     audit.record(
         actor=actor,
         verb="backup.create",

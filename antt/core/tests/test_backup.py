@@ -199,3 +199,21 @@ def test_damaged_or_foreign_archive_is_refused_before_anything_changes(
         verify_backup(bad)
     assert live_seed.canonical() == before
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["media"]  # no staging left
+
+
+def test_a_failed_backup_leaves_no_file_behind(
+    db: None, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from antt.core import backup
+
+    settings.DATA_DIR = tmp_path / "data"
+    settings.MEDIA_ROOT = tmp_path / "data" / "media"
+
+    def broken(target: Path) -> str:
+        raise BackupError("pg_dump thất bại: đĩa đầy")
+
+    monkeypatch.setattr(backup, "_dump_database", broken)
+    out = tmp_path / "backups"
+    with pytest.raises(BackupError, match="đĩa đầy"):
+        backup.create_backup(actor="test", output=out / "sao-luu.tar.gz")
+    assert list(out.iterdir()) == []
