@@ -197,7 +197,8 @@ def test_list_page_query_count_does_not_grow_with_rows(
 ):
     client.force_login(getattr(personas, persona))
     baseline = _list_queries(client)
-    assert baseline <= 8  # session, user, grants, history, roots, one GROUP BY per level
+    # session, user, second-factor device, grants, history, roots, one GROUP BY per level
+    assert baseline <= 9
     for i in range(10):
         province = create_unit(actor="test", code=f"9{i}", name=f"Tỉnh Thử {i}", kind="province",
                                parent=None, valid_from=dt.date(2025, 7, 1))
@@ -457,10 +458,16 @@ def test_login_page_is_in_vietnamese(client, db, settings):
 
 
 def test_login_then_lands_on_the_work_list(client, tree, personas):
+    from antt.accounts import twofactor
     from conftest import PASSWORD
 
+    officer = personas.province_a_officer  # decides: the password, then the app's code
+    twofactor.enrol_for_tests(officer)
     response = client.post(reverse("accounts:login"),
                            {"username": "tinh_a", "password": PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("accounts:2fa-verify"))
+    response = client.post(reverse("accounts:2fa-verify"),
+                           {"code": twofactor.current_code(officer)}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("home")
     assert response.status_code == 200
     assert "Công việc" in response.content.decode()
