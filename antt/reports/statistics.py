@@ -437,10 +437,16 @@ def eligible_counts(
         )
         units, admin = units.filter(where), admin.filter(where)
     owner = Case(When(kind=_COMMUNE, then=F("id")), default=F("parent_id"))
-    groups = units.annotate(owner=owner).values_list("owner", "kind").annotate(n=Count("pk"))
+    groups = list(
+        units.annotate(owner=owner).values_list("owner", "kind").annotate(n=Count("pk"))
+    )
     wanted = None if unit is None or scope.historical else f"now_{scope.level}"
     fields = [f for f in (key, wanted) if f]
-    where_of = {row["pk"]: row for row in places(admin).values("pk", *fields)} if fields else {}
+    where_of = {}
+    if fields:
+        # Only the owners found (a few thousand); pre-2025 ones go through the old → new map.
+        owners = admin.filter(pk__in=sorted({g[0] for g in groups if g[0] is not None}))
+        where_of = {row["pk"]: row for row in places(owners).values("pk", *fields)}
     out: Counter[tuple[Any, str]] = Counter()
     for owner_id, kind, n in groups:
         place = where_of.get(owner_id, {})

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from antt.bench.dataset import SCALES, DatasetError, generate, parse_years
+from antt.bench.dataset import SCALES, DatasetError, analyze, generate, parse_years
 
 
 class Command(BaseCommand):
@@ -48,4 +48,5 @@ class Command(BaseCommand):
         finally:
             for bar in bars:
                 bar.close()
+        analyze()
         self.stdout.write(report.summary())
