@@ -135,3 +135,30 @@ def test_without_divisions_the_command_says_what_to_run(db):
     with pytest.raises(DemoDataMissing):
         load_demo(actor="test")
     assert not Unit.objects.exists()
+
+
+def test_demo_code_prints_a_code_the_enrolling_device_accepts(divisions, settings):
+    from antt.accounts import twofactor
+
+    settings.ANTT_DEMO = True
+    load_demo(actor="test")
+    officer = User.objects.get(username="demo_xa_hoankiem")
+    device = twofactor.start_enrolment(officer)  # the QR page is open
+    out = StringIO()
+    call_command("demo_code", "demo_xa_hoankiem", stdout=out, stderr=StringIO())
+    code = out.getvalue().strip()
+    assert len(code) == 6
+    assert device.verify_token(code)
+
+
+def test_demo_code_serves_only_demo_accounts_of_a_demo_installation(divisions, settings):
+    load_demo(actor="test")
+    settings.ANTT_DEMO = False
+    with pytest.raises(CommandError, match="ANTT_DEMO=1"):
+        call_command("demo_code", "demo_xa_hoankiem")
+    settings.ANTT_DEMO = True
+    User.objects.create_user(username="real_officer", password="x" * 12)
+    with pytest.raises(CommandError, match="không phải tài khoản minh hoạ"):
+        call_command("demo_code", "real_officer")
+    with pytest.raises(CommandError, match="chưa có mã"):
+        call_command("demo_code", "demo_xa_saigon")

@@ -55,4 +55,10 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Mật khẩu chung cho mọi tài khoản trên: {report.password}")
         self.stdout.write(f"Mở {options['url']} và đăng nhập.")
+        self.stdout.write(
+            "Cán bộ công an xã, tỉnh và quản trị cần thêm xác thực hai lớp: lần đầu đăng nhập, "
+            "trang web hiện mã QR để quét bằng ứng dụng xác thực (Google Authenticator, "
+            "Microsoft Authenticator, FreeOTP…). Không có điện thoại thì lấy mã bằng lệnh "
+            "`.venv/bin/antt demo_code TÊN_ĐĂNG_NHẬP` (chỉ với bản minh hoạ)."
+        )
         load_demo_records(actor="load_demo")  # yearly facts, incidents, verdicts (idempotent)
