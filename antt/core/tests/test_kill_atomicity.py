@@ -191,6 +191,9 @@ def test_certificate_batch_killed_while_storing_pdfs_keeps_every_number(live: Li
     assert killed["issue_events"] == [{"count": CERTIFIED, "serials": [1, CERTIFIED]}]
     assert killed["documents"] == 0  # the PDF transaction was rolled back as a whole
     assert "document.generate" not in killed["audit"]
+    # Files are written before their row: the ones stored before the kill stay on disk with no
+    # row pointing at them — never served (downloads go through Document rows), only wasted space.
+    assert len(killed["files"]) == CERTIFIED // 2
 
     live.antt(*ISSUE)
     after = state(live)
@@ -199,6 +202,7 @@ def test_certificate_batch_killed_while_storing_pdfs_keeps_every_number(live: Li
     assert after["issue_events"] == killed["issue_events"]
     assert after["documents"] == CERTIFIED
     assert after["audit"]["document.generate"] == CERTIFIED
+    assert len(after["files"]) == CERTIFIED // 2 + CERTIFIED
     assert document_files_match(live)
 
 
