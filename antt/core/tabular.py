@@ -18,6 +18,7 @@ No database access here.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -249,10 +250,8 @@ def _decode(data: bytes) -> tuple[str, str]:
         return _checked_text(data[3:], "utf-8", "utf-8-sig")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _checked_text(data, "utf-16", "utf-16")
-    try:
+    with contextlib.suppress(UnicodeDecodeError):  # not UTF-8: try the other encodings below
         return _text_or_binary(data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
     if b"\x00" in data:
         guess = charset_normalizer.from_bytes(data).best()
         if guess is not None and guess.encoding.startswith(("utf_16", "utf_32")):

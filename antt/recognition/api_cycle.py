@@ -188,7 +188,7 @@ class _Strict:
 
 
 class _Input(_Strict, serializers.Serializer[Any]):
-    pass
+    """A request body that refuses fields it does not declare."""
 
 
 def _year_field() -> serializers.IntegerField:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from io import StringIO
 from typing import Any
@@ -113,10 +112,6 @@ def test_show_an_unknown_set_is_an_error_in_vietnamese():
         run("show", "tt999")
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("antt.records.catalog_export") is None,
-    reason="the records app's catalogue is not there yet",
-)
 def test_facts_as_json_lists_every_fact_of_the_catalogue():
     from antt.standards.catalog import registry
 
