@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from antt.core.forms import SpreadsheetUploadForm
+from antt.core.tabular import megabytes
 from antt.jobs.models import Job
 from antt.jobs.services import count_rows, enqueue_job, inline_rows, run_job_now
 
@@ -80,9 +82,9 @@ SOURCES = (
 )
 
 
-class UploadForm(forms.Form):
+class UploadForm(SpreadsheetUploadForm):
+    field_order = ["kind", "file"]
     kind = forms.ChoiceField(label=gettext_lazy("Loại dữ liệu"), widget=forms.RadioSelect)
-    file = forms.FileField(label=gettext_lazy("Tệp CSV hoặc Excel (.xlsx)"))
 
     def __init__(self, *args: Any, sources: tuple[Source, ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,24 +93,10 @@ class UploadForm(forms.Form):
         if len(sources) == 1:
             self.initial.setdefault("kind", sources[0].kind)
 
-    def clean_file(self) -> Any:
-        from antt.units.imports import megabytes
-
-        upload = self.cleaned_data["file"]
-        limit = settings.ANTT_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("Tệp quá lớn (%(size)s MB): tối đa %(limit)s MB. Hãy chia thành nhiều tệp "
-                  "nhỏ hơn.")
-                % {"size": megabytes(upload.size), "limit": megabytes(limit)}
-            )
-        return upload
-
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_data(request: HttpRequest) -> HttpResponse:
-    from antt.units.imports import megabytes
 
     sources = tuple(s for s in SOURCES if s.may(request.user))
     if not sources:

@@ -17,16 +17,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from antt.core.forms import SpreadsheetUploadForm
 from antt.jobs.models import Job
 from antt.jobs.services import count_rows, enqueue_job, inline_rows
 from antt.units.import_service import ImportReport, can_import, import_parsed
@@ -38,21 +37,6 @@ SESSION_KEY = "units_import"
 PREVIEW_ROWS = 500  # rows shown in the preview table; the counts cover the whole file
 STALE_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Tệp CSV hoặc Excel (.xlsx)"))
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.ANTT_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("Tệp quá lớn (%(size)s MB): tối đa %(limit)s MB. Hãy chia thành nhiều tệp "
-                  "nhỏ hơn.")
-                % {"size": megabytes(upload.size), "limit": megabytes(limit)}
-            )
-        return upload
 
 
 def _upload_dir() -> Path:
@@ -87,7 +71,7 @@ def import_units(request: HttpRequest) -> HttpResponse:
     if not can_import(request.user):
         raise PermissionDenied(_("Bạn không có quyền nhập danh sách đơn vị."))
     context: dict[str, Any] = {
-        "form": UploadForm(),
+        "form": SpreadsheetUploadForm(),
         "preview_rows": PREVIEW_ROWS,
         "max_mb": megabytes(settings.ANTT_IMPORT_MAX_BYTES),
         "inline_rows": inline_rows(),
@@ -95,7 +79,7 @@ def import_units(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "token" in request.POST:
         return _confirm(request, context)
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
+        form = SpreadsheetUploadForm(request.POST, request.FILES)
         context["form"] = form
         if form.is_valid():
             return _preview(request, form.cleaned_data["file"], context)
