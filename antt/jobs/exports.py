@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
 
 from antt.core.tabular import inert_row
-from antt.recognition.api import RESULT_LABELS
+from antt.recognition.api import RESULT_LABELS, SUMMARY_FIELDS, scope_summary_header
 from antt.standards.vocab import KIND_LABELS
 
 __all__ = ["evaluation_xlsx"]
@@ -56,27 +56,9 @@ def evaluation_xlsx(data: dict[str, Any]) -> bytes:
             )
         )
     totals = book.create_sheet(_("Tổng hợp"))
-    totals.append(
-        [
-            _("Loại đơn vị"),
-            _("Đạt"),
-            _("Không đạt"),
-            _("Chưa đủ căn cứ"),
-            _("Tổng"),
-            _("Không thuộc đối tượng"),
-        ]
-    )
+    totals.append(scope_summary_header())
     for kind, row in data["summary"].items():
-        totals.append(
-            [
-                str(KIND_LABELS.get(kind, kind)),
-                row["met"],
-                row["not_met"],
-                row["pending"],
-                row["total"],
-                row["ineligible"],
-            ]
-        )
+        totals.append([str(KIND_LABELS.get(kind, kind))] + [row[k] for k in SUMMARY_FIELDS])
     ineligible = book.create_sheet(_("Không thuộc đối tượng"))
     ineligible.append([_("Mã"), _("Tên đơn vị"), _("Loại"), _("Lý do")])
     for row in data["ineligible"]:

@@ -80,6 +80,21 @@ def _codes(nodes: tuple[NodeResult, ...], verdicts: tuple[str, ...]) -> list[str
     return [n.code for n in nodes if n.verdict in verdicts]
 
 
+SUMMARY_FIELDS = ("met", "not_met", "pending", "total", "ineligible")
+
+
+def scope_summary_header() -> list[str]:
+    """Column titles of ``scope_dict``'s summary: the kind, then ``SUMMARY_FIELDS`` in order."""
+    return [
+        _("Loại đơn vị"),
+        _("Đạt"),
+        _("Không đạt"),
+        _("Chưa đủ căn cứ"),
+        _("Tổng"),
+        _("Không thuộc đối tượng"),
+    ]
+
+
 def scope_dict(root: Unit, result: ScopeResult) -> dict[str, Any]:
     """The summary per kind, the units with their result, and the units not eligible."""
     summary = result.summary()

@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from antt.recognition.api import (
     FIRST_YEAR,
     RESULT_LABELS,
+    SUMMARY_FIELDS,
     evaluation_dict,
     last_year,
     scope_dict,
+    scope_summary_header,
     unit_for_year,
 )
 from antt.recognition.evaluation import evaluate_scope, evaluate_unit
@@ -156,16 +158,9 @@ def evaluation_lines(unit: Unit, ev: Evaluation) -> list[str]:
 
 def scope_lines(data: dict[str, Any]) -> list[str]:
     """A table per unit kind: met, not met, pending, total, not eligible."""
-    head = [
-        _("Loại đơn vị"),
-        _("Đạt"),
-        _("Không đạt"),
-        _("Chưa đủ căn cứ"),
-        _("Tổng"),
-        _("Không thuộc đối tượng"),
-    ]
+    head = scope_summary_header()
     rows = []
-    totals = dict.fromkeys(("met", "not_met", "pending", "total", "ineligible"), 0)
+    totals = dict.fromkeys(SUMMARY_FIELDS, 0)
     for kind, row in data["summary"].items():
         rows.append([KIND_LABELS.get(kind, kind)] + [str(row[k]) for k in totals])
         for k in totals:
