@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from antt.accounts.models import User
+from antt.core.commands import refuse_on_errors
 from antt.records.import_service import ImportReport
 
 
@@ -45,15 +46,9 @@ def read(path: Path) -> bytes:
 
 def report(command: BaseCommand, report: ImportReport, what: str) -> None:
     """Warnings and errors to stderr; a nonzero exit when anything is wrong."""
-    for warning in report.warnings:
-        command.stderr.write(warning)
-    if report.errors:
-        for error in report.errors:
-            command.stderr.write(str(error))
-        raise CommandError(
-            _("Không nhập tệp “%(file)s”: %(count)s lỗi. Chưa ghi gì vào cơ sở dữ liệu.")
-            % {"file": report.filename, "count": len(report.errors)}
-        )
+    refuse_on_errors(
+        command, filename=report.filename, warnings=report.warnings, errors=list(report.errors)
+    )
     counts = {
         "file": report.filename,
         "created": report.created,

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from antt.accounts.models import User
+from antt.core.commands import refuse_on_errors
 from antt.reports.import_results import import_results, parse_results_file
 
 SYSTEM_ACTOR = "cli:import_results"
@@ -57,15 +58,9 @@ class Command(BaseCommand):
             report = import_results(actor=actor, parsed=parsed, dry_run=options["dry_run"])
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from exc
-        for warning in report.warnings:
-            self.stderr.write(warning)
-        if report.errors:
-            for error in report.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                _("Không nhập tệp “%(file)s”: %(count)s lỗi. Chưa ghi gì vào cơ sở dữ liệu.")
-                % {"file": report.filename, "count": len(report.errors)}
-            )
+        refuse_on_errors(
+            self, filename=report.filename, warnings=report.warnings, errors=list(report.errors)
+        )
         counts = {
             "file": report.filename,
             "created": report.created,

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from antt.accounts.models import User
+from antt.core.commands import refuse_on_errors
 from antt.units.import_service import import_parsed
 from antt.units.imports import parse_units_file
 
@@ -56,15 +57,9 @@ class Command(BaseCommand):
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from exc
 
-        for warning in report.warnings:
-            self.stderr.write(warning)
-        if report.errors:
-            for error in report.errors:
-                self.stderr.write(str(error))
-            raise CommandError(
-                _("Không nhập tệp “%(file)s”: %(count)s lỗi. Chưa ghi gì vào cơ sở dữ liệu.")
-                % {"file": path.name, "count": len(report.errors)}
-            )
+        refuse_on_errors(
+            self, filename=path.name, warnings=report.warnings, errors=list(report.errors)
+        )
         counts = {
             "file": path.name,
             "created": report.created,
