@@ -1,13 +1,32 @@
-"""What every import command does with a checked file's problems, the same way."""
+"""What the commands share: who acts (``--actor``), and how an import refuses a bad file."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-__all__ = ["refuse_on_errors"]
+from antt.accounts.models import User
+
+__all__ = ["actor_from", "add_actor_argument", "refuse_on_errors"]
+
+
+def add_actor_argument(parser: CommandParser, system_actor: str) -> None:
+    parser.add_argument(
+        "--actor",
+        help=f"Tên đăng nhập người thực hiện (mặc định: tác nhân hệ thống “{system_actor}”).",
+    )
+
+
+def actor_from(username: str | None, system_actor: str) -> User | str:
+    """The named user (their permissions and jurisdiction apply), or the trusted system actor."""
+    if not username:
+        return system_actor
+    try:
+        return User.objects.get(username=username, is_active=True)
+    except User.DoesNotExist as exc:
+        raise CommandError(_("Không có người dùng “%(name)s”.") % {"name": username}) from exc
 
 
 def refuse_on_errors(

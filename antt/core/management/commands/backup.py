@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from antt.core.backup import BackupError, create_backup
-from antt.core.management.commands.restore import actor_from
+from antt.core.commands import actor_from, add_actor_argument
 
 SYSTEM_ACTOR = "cli:backup"
 
@@ -23,9 +23,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", help="Đường dẫn tệp sao lưu (.tar.gz).")
-        parser.add_argument(
-            "--actor", help=f"Tên đăng nhập người thực hiện (mặc định “{SYSTEM_ACTOR}”)."
-        )
+        add_actor_argument(parser, SYSTEM_ACTOR)
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = actor_from(options["actor"], SYSTEM_ACTOR)

@@ -10,19 +10,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from antt.accounts.models import User
 from antt.core.backup import BackupError, known_migrations, restore_backup, verify_backup
+from antt.core.commands import actor_from, add_actor_argument
 
 SYSTEM_ACTOR = "cli:restore"
-
-
-def actor_from(username: str | None, system: str) -> User | str:
-    if not username:
-        return system
-    try:
-        return User.objects.get(username=username, is_active=True)
-    except User.DoesNotExist as exc:
-        raise CommandError(_("Không có người dùng “%(name)s”.") % {"name": username}) from exc
 
 
 class Command(BaseCommand):
@@ -40,9 +31,7 @@ class Command(BaseCommand):
             "--noinput", "--no-input", action="store_false", dest="interactive",
             help="Không hỏi xác nhận.",
         )
-        parser.add_argument(
-            "--actor", help=f"Tên đăng nhập người thực hiện (mặc định “{SYSTEM_ACTOR}”)."
-        )
+        add_actor_argument(parser, SYSTEM_ACTOR)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])

@@ -13,14 +13,13 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from antt.core.commands import actor_from, add_actor_argument
 from antt.recognition import services
 from antt.recognition.management.commands.issue_certificates import (
     add_decision_arguments,
     find_decision,
 )
 from antt.recognition.management.commands.register import (
-    actor_from,
-    add_actor_argument,
     cli_errors,
     parse_day,
 )

@@ -14,11 +14,10 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from antt.accounts.models import User
+from antt.core.commands import actor_from, add_actor_argument
 from antt.recognition import services
 from antt.recognition.api import unit_for_year
 from antt.recognition.management.commands.register import (
-    actor_from,
-    add_actor_argument,
     check_year,
     cli_errors,
     parse_day,

@@ -12,10 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from antt.accounts.models import User
+from antt.core.commands import actor_from, add_actor_argument
 from antt.recognition.api_cycle import certificate_issuer
 from antt.recognition.management.commands.register import (
-    actor_from,
-    add_actor_argument,
     cli_errors,
     parse_day,
 )

@@ -18,6 +18,7 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from antt.accounts.models import User
+from antt.core.commands import actor_from, add_actor_argument
 from antt.recognition import services
 from antt.recognition.api import FIRST_YEAR, last_year, unit_for_year
 from antt.recognition.workflow import TransitionError
@@ -105,23 +106,6 @@ class Command(BaseCommand):
 
 
 # --- shared by register, decide, issue_certificates, annul_decision ------------------------------
-
-
-def add_actor_argument(parser: CommandParser, system_actor: str) -> None:
-    parser.add_argument(
-        "--actor",
-        help=f"Tên đăng nhập người thực hiện (mặc định: tác nhân hệ thống “{system_actor}”).",
-    )
-
-
-def actor_from(username: str | None, system_actor: str) -> User | str:
-    """The named user (their permissions and jurisdiction apply), or the trusted system actor."""
-    if not username:
-        return system_actor
-    try:
-        return User.objects.get(username=username, is_active=True)
-    except User.DoesNotExist as exc:
-        raise CommandError(_("Không có người dùng “%(name)s”.") % {"name": username}) from exc
 
 
 def visible_units(actor: User | str) -> UnitQuerySet:
