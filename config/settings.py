@@ -149,6 +149,28 @@ else:
 DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 
+# Cache for the pages' national aggregates (antt.core.cache, keyed on the data version, so no
+# entry outlives a write). Per process by default: `make run` needs no service, and each gunicorn
+# worker warms its own. ANTT_CACHE_URL (e.g. redis://127.0.0.1:6379/1) shares one between workers
+# and servers; it needs the `redis` package (pip install redis), which is not installed by default.
+ANTT_CACHE_URL = os.environ.get("ANTT_CACHE_URL", "")
+CACHES: dict[str, dict[str, object]]
+if ANTT_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": ANTT_CACHE_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "antt",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
