@@ -33,6 +33,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, StrIndex, Substr
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from antt.recognition import workflow
@@ -54,6 +55,7 @@ __all__ = [
     "WorkList",
     "acting_q",
     "area_figures",
+    "cache_parts",
     "line",
     "may",
     "registrations",
@@ -85,6 +87,14 @@ BODY_PATH = Coalesce(
     Value(NOWHERE),
     output_field=CharField(),
 )
+
+
+def cache_parts(user: Any, year: int, today: dt.date) -> tuple[Any, ...]:
+    """What the work list and the area figures depend on besides the data (antt.core.cache):
+    the user's grants (who acts where, what is visible), the year, the day (overdue is counted
+    against it) and the language of the labels. Users with the same grants share an entry."""
+    grants = tuple(sorted((g.role.value, g.path) for g in user.grants()))
+    return ("worklist", bool(user.is_superuser), grants, year, today.isoformat(), get_language())
 
 
 def registrations(user: Any, year: int) -> QuerySet[Registration]:

@@ -16,13 +16,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from antt.core.cache import cached
 from antt.jobs.models import Job
 from antt.jobs.services import enqueue_job
 from antt.reports import statistics
@@ -142,6 +145,69 @@ def _pick(rows: list[dict[str, Any]], kinds: tuple[str, ...]) -> list[dict[str, 
     return [by_kind[k] for k in kinds if k in by_kind]
 
 
+def _figures(scope: Scope, params: _Params) -> tuple[dict[str, Any], SafeString]:
+    """The year's basis (for the heading) and the page's tables, charts and notes, rendered.
+
+    Built once per data version (antt.core.cache): national and provincial figures aggregate
+    hundreds of thousands of rows, and their tables hold a few hundred formatted numbers. They
+    depend on the scope and the parameters, not on who asks (the scope was looked up in the
+    user's jurisdiction already), so the fragment is rendered without the request: no CSRF
+    token, nothing of the session. The day is part of the key (the children are taken on it),
+    the language too (labels and notes)."""
+    parts = (
+        "report",
+        scope.unit.pk if scope.unit is not None else None,
+        scope.geography,
+        params.year,
+        tuple(params.years),
+        params.query(),
+        timezone.localdate().isoformat(),
+        get_language(),
+    )
+
+    def compute() -> tuple[dict[str, Any], str]:
+        data = statistics.summary(scope, params.year)
+        trend = review(scope, params.years)
+        head = {"legal_basis": data["legal_basis"], "criteria_set": data["criteria_set"]}
+        return head, render_to_string("reports/_figures.html", _context(scope, params, data, trend))
+
+    head, html = cached(parts, compute)
+    return head, mark_safe(html)  # noqa: S308 (our own template, rendered above)
+
+
+def _context(
+    scope: Scope, params: _Params, data: dict[str, Any], trend: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "params": params,
+        "scope": scope,
+        "data": data,
+        "trend": trend,
+        "rows": data["rows"],
+        "child_kinds": CHILD_KINDS,
+        "failed_column": scope.level in ("province", "district"),
+        "children": [
+            {
+                **child,
+                "main_rows": _pick(child["rows"], CHILD_KINDS),
+                "query": params.query(scope=child["code"], geo=child["geography"]),
+            }
+            for child in data["children"]
+        ],
+        "trend_rows": [
+            {
+                **item,
+                "main_rows": _pick(item["rows"], CHILD_KINDS),
+                "query": params.query(year=item["year"]),
+            }
+            for item in trend["series"]
+        ],
+        "kind_labels": [statistics.kind_label(k, params.year) for k in CHILD_KINDS],
+        "trend_labels": [statistics.ROW_LABELS[k] for k in CHILD_KINDS],
+        "charts": _charts(data, trend),
+    }
+
+
 def _charts(data: dict[str, Any], trend: dict[str, Any]) -> dict[str, SafeString]:
     """The chart module's SVG when it is installed; nothing (and no error) when it is not."""
     try:
@@ -208,39 +274,16 @@ def report_page(request: HttpRequest) -> HttpResponse:
             return render(request, "reports/report.html", {"params": params, "no_scope": True})
         params.code = top
     scope = _scope(request, params)
-    data = statistics.summary(scope, params.year)
-    trend = review(scope, params.years)
+    data, figures = _figures(scope, params)
     available = statistics.exports_available()
     context = {
         "params": params,
         "scope": scope,
         "data": data,
-        "trend": trend,
-        "rows": data["rows"],
-        "child_kinds": CHILD_KINDS,
-        "failed_column": scope.level in ("province", "district"),
-        "children": [
-            {
-                **child,
-                "main_rows": _pick(child["rows"], CHILD_KINDS),
-                "query": params.query(scope=child["code"], geo=child["geography"]),
-            }
-            for child in data["children"]
-        ],
-        "trend_rows": [
-            {
-                **item,
-                "main_rows": _pick(item["rows"], CHILD_KINDS),
-                "query": params.query(year=item["year"]),
-            }
-            for item in trend["series"]
-        ],
-        "kind_labels": [statistics.kind_label(k, params.year) for k in CHILD_KINDS],
-        "trend_labels": [statistics.ROW_LABELS[k] for k in CHILD_KINDS],
+        "figures": figures,
         "breadcrumb": _breadcrumb(request, scope, params),
         "year_choices": list(range(params.last, FIRST_YEAR - 1, -1)),
         "geographies": GEOGRAPHIES,
-        "charts": _charts(data, trend),
         "downloads": [
             {
                 "report": report,

@@ -346,10 +346,30 @@ def test_the_work_list_stays_within_its_query_budget(
 ):
     client.force_login(getattr(personas, persona))
     _many(tree, 6, 0)
-    # 17: one is the session's second-factor device (django-otp checks it on each request).
-    with django_assert_max_num_queries(17) as first:
+    # 18: one is the session's second-factor device (django-otp checks it on each request), one
+    # the data version of the aggregate cache (antt.core.cache).
+    with django_assert_max_num_queries(18) as first:
         home(client, YEAR)
     _many(tree, 36, 6)
     with django_assert_max_num_queries(len(first.captured_queries)):
         text = home(client, YEAR)
     assert "Thôn 41" in text or "Xem cả" in text
+
+
+def test_the_home_page_shows_a_submission_made_after_it_was_cached(client, tree, personas):
+    """The figures are cached per data version: the audited write of the submission is seen."""
+    client.force_login(personas.commune_a1_officer)
+    assert "Tổ dân phố 1" not in home(client, YEAR)
+    assert "Tổ dân phố 1" not in home(client, YEAR)  # from the cache now
+    submitted_area(tree, personas)
+    text = home(client, YEAR)
+    assert "Hồ sơ chờ thẩm định" in text
+    assert "Tổ dân phố 1" in text
+
+
+def test_users_with_other_grants_do_not_share_cached_figures(client, tree, personas):
+    submitted_area(tree, personas)
+    client.force_login(personas.commune_a1_officer)
+    assert "Tổ dân phố 1" in home(client, YEAR)
+    client.force_login(personas.commune_b1_officer)
+    assert "Tổ dân phố 1" not in home(client, YEAR)

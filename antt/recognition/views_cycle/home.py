@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
+from antt.core.cache import cached
 from antt.recognition import worklist
 from antt.recognition.api import FIRST_YEAR, last_year
 from antt.recognition.views_cycle.common import today, year_choices
@@ -31,7 +34,21 @@ def work_list(request: HttpRequest) -> HttpResponse:
     }
     if has_roles:
         day = today()
-        deadlines = worklist.Deadlines(year, day)
-        context["work"] = worklist.work_list(user, year, day, deadlines=deadlines)
-        context["area"] = worklist.area_figures(user, year, day, deadlines=deadlines)
+
+        def compute() -> str:
+            deadlines = worklist.Deadlines(year, day)
+            figures = {
+                "year": year,
+                "today": day,
+                "work": worklist.work_list(user, year, day, deadlines=deadlines),
+                "area": worklist.area_figures(user, year, day, deadlines=deadlines),
+            }
+            # Without the request: the fragment holds no CSRF token and nothing of the session.
+            return render_to_string("recognition/_worklist_figures.html", figures)
+
+        # National aggregates and their tables: built once per data version, not on every
+        # visit. The rendered rows are kept (not only the figures) because formatting a few
+        # hundred numbers costs more than the rest of the page.
+        parts = (*worklist.cache_parts(user, year, day), "html")
+        context["figures"] = mark_safe(cached(parts, compute))  # noqa: S308 (our template)
     return render(request, "recognition/worklist.html", context)

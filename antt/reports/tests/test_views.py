@@ -227,3 +227,23 @@ def test_drill_down_from_country_to_the_units_of_a_commune(client, world, django
     old = text(client.get(PAGE, {"year": 2022, "scope": "62"}))
     assert "Địa giới trước 01/7/2025" in old
     assert "scope=608&geo=historical" in old
+
+
+def test_a_registration_made_after_the_page_was_cached_is_counted(client, decided, personas):
+    client.force_login(personas.province_a_officer)
+    before = text(client.get(PAGE, {"year": 2025, "scope": "01"}))
+    half = "<strong>50,00%</strong> <small>(1/2)</small>"  # areas: 1 met of 2 registered
+    assert "<strong>100,00%</strong> <small>(1/1)</small>" in before
+    assert half not in before
+    services.register_unit(actor="test", unit=decided.area_a2, year=2025)  # audited
+    after = text(client.get(PAGE, {"year": 2025, "scope": "01"}))
+    assert half in after
+
+
+def test_a_province_page_cached_for_one_officer_is_still_404_for_an_outsider(
+    client, decided, personas
+):
+    client.force_login(personas.province_a_officer)
+    assert client.get(PAGE, {"year": 2025, "scope": "01"}).status_code == 200
+    client.force_login(personas.commune_b1_officer)
+    assert client.get(PAGE, {"year": 2025, "scope": "01"}).status_code == 404
