@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import multiprocessing
+import os
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -380,6 +384,9 @@ def render_docx(paper: Paper, *, landscape: bool = False) -> bytes:
 
 # ---------------------------------------------------------------- PDF (pure)
 
+# Below this many certificates per process, a second process costs more than it saves.
+PARALLEL_FROM = 50
+
 
 def font_faces() -> list[dict[str, str]]:
     missing = [name for name in FONTS.values() if not (FONT_DIR / name).is_file()]
@@ -393,33 +400,59 @@ def font_faces() -> list[dict[str, str]]:
     ]
 
 
-def _pdf(template: str, context: dict[str, Any]) -> Any:
-    """Lay out the HTML. WeasyPrint is imported here: it loads Pango, which pages that never
-    print should not pay for. Only the font files and data: URIs (the QR code) may be fetched:
-    a document never reaches the network or another file, whatever its text contains."""
-    from weasyprint import HTML  # type: ignore[import-untyped,unused-ignore]
-    from weasyprint.text.fonts import (  # type: ignore[import-untyped,unused-ignore]
-        FontConfiguration,
-    )
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped,unused-ignore]
+class _Engine:
+    """WeasyPrint with what every document shares: one font configuration (the Tinos files are
+    loaded and registered once, not for every document) and the certificates' stylesheet,
+    parsed once. One per thread: Pango's font map is not meant to be shared between threads.
 
-    fonts_uri = FONT_DIR.as_uri() + "/"
+    WeasyPrint is imported here: it loads Pango, which pages that never print should not pay
+    for. Only the font files and data: URIs (the QR code) may be fetched: a document never
+    reaches the network or another file, whatever its text contains."""
 
-    class LocalFetcher(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if not (url.startswith("data:") or url.startswith(fonts_uri)):
-                raise ValueError(f"Không tải tài nguyên ngoài khi in văn bản: {url[:80]}")
-            return super().fetch(url, headers)
+    def __init__(self) -> None:
+        import weasyprint  # type: ignore[import-untyped,unused-ignore]
+        from weasyprint.text.fonts import (  # type: ignore[import-untyped,unused-ignore]
+            FontConfiguration,
+        )
+        from weasyprint.urls import URLFetcher  # type: ignore[import-untyped,unused-ignore]
 
-    html = render_to_string(template, {**context, "fonts": font_faces()})
-    fetcher = LocalFetcher(allowed_protocols=("file", "data"))
-    return HTML(string=html, base_url=fonts_uri, url_fetcher=fetcher).render(
-        font_config=FontConfiguration()
-    )
+        fonts_uri = FONT_DIR.as_uri() + "/"
+
+        class LocalFetcher(URLFetcher):  # type: ignore[misc]
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                if not (url.startswith("data:") or url.startswith(fonts_uri)):
+                    raise ValueError(f"Không tải tài nguyên ngoài khi in văn bản: {url[:80]}")
+                return super().fetch(url, headers)
+
+        self.html = weasyprint.HTML
+        self.base_url = fonts_uri
+        self.fetcher = LocalFetcher(allowed_protocols=("file", "data"))
+        self.fonts = FontConfiguration()
+        css = render_to_string("recognition/docs/certificates.css", {"fonts": font_faces()})
+        self.certificate_style = weasyprint.CSS(
+            string=css, base_url=fonts_uri, url_fetcher=self.fetcher, font_config=self.fonts
+        )
+
+    def render(self, template: str, context: dict[str, Any], stylesheets: list[Any]) -> Any:
+        html = render_to_string(template, {**context, "fonts": font_faces()})
+        return self.html(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
+            font_config=self.fonts, stylesheets=stylesheets
+        )
+
+
+_engines = threading.local()
+
+
+def _engine() -> _Engine:
+    engine: _Engine | None = getattr(_engines, "engine", None)
+    if engine is None:
+        engine = _engines.engine = _Engine()
+    return engine
 
 
 def render_pdf(paper: Paper) -> bytes:
-    data: bytes = _pdf("recognition/docs/paper.html", {"paper": paper}).write_pdf()
+    rendered = _engine().render("recognition/docs/paper.html", {"paper": paper}, [])
+    data: bytes = rendered.write_pdf()
     return data
 
 
@@ -430,8 +463,9 @@ def qr_png(url: str) -> str:
     return uri
 
 
-def _certificate_context(items: Sequence[CertificateData]) -> dict[str, Any]:
-    return {
+def _layout_certificates(items: Sequence[CertificateData]) -> Any:
+    engine = _engine()
+    context = {
         "certificates": [
             (
                 c,
@@ -443,17 +477,43 @@ def _certificate_context(items: Sequence[CertificateData]) -> dict[str, Any]:
             for c in items
         ]
     }
+    return engine.render("recognition/docs/certificates.html", context, [engine.certificate_style])
 
 
 def render_certificates(items: Sequence[CertificateData]) -> bytes:
     """One PDF, one A4 landscape page per certificate (a batch to print)."""
-    data: bytes = _pdf(
-        "recognition/docs/certificates.html", _certificate_context(items)
-    ).write_pdf()
+    data: bytes = _layout_certificates(items).write_pdf()
     return data
 
 
-def render_certificate_pages(items: Sequence[CertificateData]) -> list[bytes]:
-    """One PDF per certificate, laid out in a single pass (the batch's layout is shared)."""
-    rendered = _pdf("recognition/docs/certificates.html", _certificate_context(items))
+def _certificate_pages(items: Sequence[CertificateData]) -> list[bytes]:
+    rendered = _layout_certificates(items)
     return [rendered.copy([page]).write_pdf() for page in rendered.pages]
+
+
+def _workers(count: int) -> int:
+    """One process per core for a big batch; none below ``PARALLEL_FROM`` certificates each
+    (starting a process and sending its pages back costs more than it saves), and none where
+    processes cannot be forked (the children must start with Django and WeasyPrint loaded)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)), count // PARALLEL_FROM))
+
+
+def render_certificate_pages(
+    items: Sequence[CertificateData], *, workers: int | None = None
+) -> list[bytes]:
+    """One PDF per certificate, in the order given. A batch is laid out in one pass (the
+    layout's set-up is shared), split in contiguous parts over ``workers`` processes (default:
+    one per core when the batch is big enough). All or nothing: a failure in any part raises
+    here, and no page is returned."""
+    workers = _workers(len(items)) if workers is None else min(workers, len(items))
+    if workers < 2:
+        return _certificate_pages(items)
+    size = -(-len(items) // workers)  # ceiling: ``workers`` parts at most
+    parts = [list(items[i : i + size]) for i in range(0, len(items), size)]
+    # Forked, the children inherit the loaded templates, fonts and parsed stylesheet; they only
+    # lay out and write PDFs (no query: the data is already read), and return bytes.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
+        return [pdf for part in pool.map(_certificate_pages, parts) for pdf in part]
