@@ -141,7 +141,7 @@ def evaluate_scope(ctx: JobContext) -> None:
     progress = ctx.counter(
         eligible, _("Đang đánh giá %(n)s đơn vị (chỉ đọc, không ghi gì).") % {"n": eligible}
     )
-    result = evaluate_units(units, year, root.path, progress)
+    result = evaluate_units(units, year, root.path, progress, explain=False)  # verdicts only
     data = scope_dict(root, result)
     ctx.summary = {"scope": data["scope"], "year": year, "summary": data["summary"]}
     ctx.attach(f"danh-gia-antt-{root.code}-{year}.xlsx", evaluation_xlsx(data))

@@ -1,8 +1,10 @@
-"""`antt evaluate --year Y (--unit CODE | --scope CODE) [--format text|json]`.
+"""`antt evaluate --year Y (--unit CODE | --scope CODE | --country) [--processes N]
+[--format text|json]`.
 
 A thin wrapper over ``antt.recognition.evaluation``: reads only, writes nothing. ``--format json``
 prints what ``/api/v1/units/{code}/evaluation/`` and ``/api/v1/evaluations/`` return (the latter
-without pagination).
+without pagination). ``--country`` evaluates every province, one process per core
+(``antt.recognition.national``), and adds each province's summary.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from antt.recognition.api import (
     unit_for_year,
 )
 from antt.recognition.evaluation import evaluate_scope, evaluate_unit
+from antt.recognition.national import evaluate_country
 from antt.standards.catalog import registry
 from antt.standards.rules import VERDICT_LABELS, Evaluation, NodeResult, fmt_window
 from antt.standards.vocab import KIND_LABELS
@@ -37,7 +40,8 @@ PROGRESS_EVERY = 25
 class Command(BaseCommand):
     help = (
         "Đánh giá theo bộ tiêu chí “An toàn về an ninh, trật tự” một đơn vị (--unit) hoặc mọi "
-        "đơn vị trong một phạm vi (--scope) cho một năm. Chỉ đọc, không ghi gì."
+        "đơn vị trong một phạm vi (--scope) hoặc của cả nước (--country) cho một năm. "
+        "Chỉ đọc, không ghi gì."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,6 +52,14 @@ class Command(BaseCommand):
         target.add_argument("--unit", help="Mã đơn vị cần đánh giá.")
         target.add_argument(
             "--scope", help="Mã đơn vị gốc: đánh giá mọi đơn vị trực thuộc (tỉnh, xã…)."
+        )
+        target.add_argument(
+            "--country", action="store_true", help="Đánh giá mọi đơn vị của cả nước."
+        )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            help="Với --country: số tiến trình chạy song song (mặc định: một tiến trình mỗi lõi).",
         )
         parser.add_argument(
             "--format", choices=("text", "json"), default="text", help="text (mặc định) hoặc json."
@@ -60,6 +72,10 @@ class Command(BaseCommand):
                 _("Năm đánh giá phải từ %(first)s đến %(last)s.")
                 % {"first": FIRST_YEAR, "last": last_year()}
             )
+        as_json = options["format"] == "json"
+        if options["country"]:
+            self.country(year, options["processes"], as_json)
+            return
         code = (options["unit"] or options["scope"]).strip()
         unit = unit_for_year(Unit.objects.all(), code, year)
         if unit is None:
@@ -67,7 +83,6 @@ class Command(BaseCommand):
                 _("Không có đơn vị mã “%(code)s” có hiệu lực trong năm %(year)s.")
                 % {"code": code, "year": year}
             )
-        as_json = options["format"] == "json"
         if options["unit"]:
             self.one_unit(unit, year, as_json)
         else:
@@ -100,10 +115,17 @@ class Command(BaseCommand):
                 )
                 self.stderr.flush()
 
-        result = evaluate_scope(root, year, progress if show_progress else None)
+        result = evaluate_scope(root, year, progress if show_progress else None, explain=False)
         if show_progress:
             self.stderr.write("\r" + " " * 40 + "\r", ending="")
-        data = scope_dict(root, result)
+        self.write_scope(scope_dict(root, result), as_json)
+
+    def country(self, year: int, processes: int | None, as_json: bool) -> None:
+        if processes is not None and processes < 1:
+            raise CommandError(_("Số tiến trình phải từ 1 trở lên."))
+        self.write_scope(evaluate_country(year, processes), as_json)
+
+    def write_scope(self, data: dict[str, Any], as_json: bool) -> None:
         if as_json:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             return
@@ -172,9 +194,13 @@ def scope_lines(data: dict[str, Any]) -> list[str]:
         first = cells[0].ljust(widths[0])
         return "  ".join([first] + [c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)])
 
-    lines = [
+    title = (
         _("Đánh giá năm %(year)s — %(name)s (mã %(code)s)")
-        % {"year": data["year"], "name": data["scope_name"], "code": data["scope"]},
+        if data["scope"]
+        else _("Đánh giá năm %(year)s — %(name)s")  # the whole country has no unit code
+    )
+    lines = [
+        title % {"year": data["year"], "name": data["scope_name"], "code": data["scope"]},
         "",
         fmt(head),
         *[fmt(r) for r in rows],
