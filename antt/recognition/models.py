@@ -181,9 +181,18 @@ class Registration(models.Model):
                 fields=["year", "province", "unit_kind", "result"], name="registration_report"
             ),
             models.Index(fields=["year", "commune", "state"], name="registration_worklist"),
+            # Covers the reports' counts (reports.statistics.registration_counts) of the country
+            # per province and of a province per commune: they read the index only.
             models.Index(
-                fields=["year", "current_province", "unit_kind", "result"],
-                name="registration_report_now",
+                fields=[
+                    "year",
+                    "current_province",
+                    "current_commune",
+                    "unit_kind",
+                    "result",
+                    "imported",
+                ],
+                name="registration_report_cover",
             ),
         ]
 
