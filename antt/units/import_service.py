@@ -17,7 +17,7 @@ Rules a re-import relies on:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,12 +28,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from antt.accounts.rules import GRANTS, Action
-from antt.core import audit, faults
+from antt.core import audit, bulk, faults
 from antt.core.audit import common_path
 from antt.core.models import AuditEvent
 from antt.units.imports import ParsedImport, RowError, UnitRow
 from antt.units.models import ALLOWED_PARENT_KINDS, Unit, UnitKind, UnitSource
-from antt.units.services import bulk_create_units, create_unit, snapshot, update_unit
+from antt.units.services import bulk_create_units, snapshot, update_unit
 
 __all__ = [
     "ImportReport",
@@ -51,7 +51,7 @@ ACTION_LABELS = {
     UNCHANGED: gettext_lazy("Giữ nguyên"),
 }
 _LOOKUP_CHUNK = 500
-_AUDIT_BATCH = 1000
+_WRITE_BATCH = 5000  # rows per COPY / executemany: bounded memory, few round trips
 
 
 @dataclass(slots=True)
@@ -441,66 +441,86 @@ def _write(actor: Any, report: ImportReport) -> None:
                 "unchanged": report.unchanged,
             },
         )
-        units: dict[str, Unit] = {}  # written units that later rows hang under
-        events: list[AuditEvent] = []
+        # One event per written unit, pointing at the summary, straight into the table.
+        events = bulk.Table(AuditEvent, batch=_WRITE_BATCH)
 
         def event(unit: Unit, verb: str, changes: dict[str, Any]) -> None:
-            events.append(
-                AuditEvent(
-                    actor=user,
-                    actor_label=label,
-                    verb=verb,
-                    object_type=unit._meta.label_lower,
-                    object_id=str(unit.pk),
-                    object_repr=str(unit)[:255],
-                    unit_path=unit.path,
-                    changes={**_jsonable(changes), "import_event": summary.pk},
-                )
+            events.add(
+                actor_id=user.pk if user is not None else None,
+                actor_label=label,
+                verb=verb,
+                object_type=unit._meta.label_lower,
+                object_id=str(unit.pk),
+                object_repr=str(unit)[:255],
+                unit_path=unit.path,
+                changes={**_jsonable(changes), "import_event": summary.pk},
             )
 
-        # New units are written in generations: first those whose parent already exists, then
-        # those whose parent the previous generation created, and so on (bulk per generation).
-        pending = [p for p in report.planned if p.action == CREATE]
-        while pending:
-            ready = [p for p in pending if p.parent is not None or p.row.parent_code in units]
-            if not ready:
-                raise _WriteFailed(RowError(pending[0].row.row, "parent_code", "?"))
-            new_units = [_new_unit(p, units) for p in ready]
-            try:
-                bulk_create_units(actor=actor, units=new_units)
-            except (ValidationError, PermissionDenied) as exc:
-                messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-                raise _WriteFailed(RowError(ready[0].row.row, None, " ".join(messages))) from exc
-            for plan, unit in zip(ready, new_units, strict=True):
-                units[plan.row.code] = unit
-                event(unit, "unit.create", snapshot(unit))
-            faults.checkpoint("units.import", len(units))
-            done = {id(p) for p in ready}
-            pending = [p for p in pending if id(p) not in done]
-            if len(events) >= _AUDIT_BATCH:
-                audit.record_many(events)
-                events = []
+        created = _write_created(actor, report.planned, event)
         updated = 0
         for plan in report.planned:
             if plan.action != UPDATE:
                 continue
             try:
-                unit, verb, changes = _write_row(actor, plan, units)
+                unit, verb, changes = _write_update(actor, plan)
             except (ValidationError, PermissionDenied) as exc:
-                messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-                raise _WriteFailed(RowError(plan.row.row, None, " ".join(messages))) from exc
+                raise _WriteFailed(_row_error(plan, exc)) from exc
             event(unit, verb, changes)
             updated += 1
-            faults.checkpoint("units.import", len(units) + updated)
-            if len(events) >= _AUDIT_BATCH:
-                audit.record_many(events)
-                events = []
-        audit.record_many(events)
+            faults.checkpoint("units.import", created + updated)
+        events.close()
 
 
-def _new_unit(plan: PlannedRow, units: dict[str, Unit]) -> Unit:
-    row = plan.row
-    parent = plan.parent if plan.parent is not None else units[row.parent_code]
+def _write_created(
+    actor: Any, planned: list[PlannedRow], event: Callable[[Unit, str, dict[str, Any]], None]
+) -> int:
+    """The new units, in file order (a parent row always comes before its children), in batches.
+    Only the new units that later rows hang under are kept in memory."""
+    creates = [p for p in planned if p.action == CREATE]
+    wanted = {p.row.parent_code for p in creates if p.parent is None and p.row.parent_code}
+    parents: dict[str, Unit] = {}  # written units that later rows hang under
+    batch: list[tuple[PlannedRow, Unit]] = []
+    in_batch: set[str] = set()
+    written = 0
+
+    def flush() -> None:
+        nonlocal written
+        if not batch:
+            return
+        try:
+            bulk_create_units(actor=actor, units=[unit for _plan, unit in batch])
+        except (ValidationError, PermissionDenied) as exc:
+            raise _WriteFailed(_row_error(batch[0][0], exc)) from exc
+        for _plan, unit in batch:
+            if unit.code in wanted:
+                parents[unit.code] = unit
+            event(unit, "unit.create", snapshot(unit))
+        written += len(batch)
+        batch.clear()
+        in_batch.clear()
+        faults.checkpoint("units.import", written)
+
+    for plan in creates:
+        code = plan.row.parent_code
+        if plan.parent is None and code in in_batch:
+            flush()  # the parent is a row of this batch: it needs its id and path first
+        parent = plan.parent if plan.parent is not None else parents.get(code)
+        if parent is None:
+            raise _WriteFailed(RowError(plan.row.row, "parent_code", "?"))
+        batch.append((plan, _new_unit(plan.row, parent)))
+        in_batch.add(plan.row.code)
+        if len(batch) >= _WRITE_BATCH:
+            flush()
+    flush()
+    return written
+
+
+def _row_error(plan: PlannedRow, exc: ValidationError | PermissionDenied) -> RowError:
+    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+    return RowError(plan.row.row, None, " ".join(messages))
+
+
+def _new_unit(row: UnitRow, parent: Unit) -> Unit:
     attrs = dict(row.attrs)
     if row.valid_from is not None:
         attrs["valid_from"] = row.valid_from
@@ -510,40 +530,15 @@ def _new_unit(plan: PlannedRow, units: dict[str, Unit]) -> Unit:
                 source=UnitSource.IMPORT, **attrs)
 
 
-def _write_row(
-    actor: Any, plan: PlannedRow, units: dict[str, Unit]
-) -> tuple[Unit, str, dict[str, Any]]:
-    row = plan.row
-    if plan.action == CREATE:
-        parent = plan.parent
-        if parent is None and row.parent_code:
-            parent = units[row.parent_code]
-        attrs = dict(row.attrs)
-        if row.valid_from is not None:
-            attrs["valid_from"] = row.valid_from
-        if row.valid_to is not None:
-            attrs["valid_to"] = row.valid_to
-        unit = create_unit(
-            actor=actor,
-            code=row.code,
-            name=row.name,
-            kind=row.kind,
-            parent=parent,
-            source=UnitSource.IMPORT,
-            audit_event=False,
-            **attrs,
-        )
-        return unit, "unit.create", snapshot(unit)
-    assert plan.unit is not None  # noqa: S101 — update and unchanged rows always match a unit
-    if plan.action == UPDATE:
-        unit = update_unit(
-            actor=actor,
-            unit=plan.unit,
-            audit_event=False,
-            **{name: new for name, (_old, new) in plan.changes.items()},
-        )
-        return unit, "unit.update", {k: [old, new] for k, (old, new) in plan.changes.items()}
-    return plan.unit, "", {}
+def _write_update(actor: Any, plan: PlannedRow) -> tuple[Unit, str, dict[str, Any]]:
+    assert plan.unit is not None  # noqa: S101 — update rows always match a unit
+    unit = update_unit(
+        actor=actor,
+        unit=plan.unit,
+        audit_event=False,
+        **{name: new for name, (_old, new) in plan.changes.items()},
+    )
+    return unit, "unit.update", {k: [old, new] for k, (old, new) in plan.changes.items()}
 
 
 def _jsonable(value: Any) -> Any:

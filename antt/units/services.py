@@ -7,12 +7,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import CharField, F, Q, Value
-from django.db.models.functions import Cast, Concat, Left, Length, StrIndex, Substr
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from antt.accounts.rules import Action
-from antt.core import audit
+from antt.core import audit, bulk
 from antt.core.text import fold, normalize_name
 from antt.units.models import ALLOWED_PARENT_KINDS, Unit, UnitKind, UnitSource
 
@@ -173,11 +173,13 @@ def resolve_code(code: str, day: dt.date) -> Unit | None:
 
 
 def bulk_create_units(*, actor: Any, units: list[Unit]) -> list[Unit]:
-    """Create many new units whose parents already exist (imports): a few queries per batch.
+    """Create many new units whose parents already exist (imports, the bench dataset).
 
     The caller has already checked code overlaps against the database and within its batch; this
-    re-checks the tree shape and the actor's permission once per distinct parent, then sets names,
-    paths and depths. Audit events are the caller's (one per unit, written in bulk).
+    re-checks the tree shape and the actor's permission once per distinct parent, sets names,
+    ids, paths and depths, and writes the rows straight into the table (``core.bulk``: COPY or
+    ``executemany``, no per-value compilation). The ids are taken first, so each path is known
+    before the insert. Audit events are the caller's (one per unit, written in bulk).
     """
     checked: set[int] = set()
     for unit in units:
@@ -188,24 +190,18 @@ def bulk_create_units(*, actor: Any, units: list[Unit]) -> list[Unit]:
         if parent.pk not in checked:
             _require(actor, Action.MANAGE_UNITS, parent.path)
             checked.add(parent.pk)
-        unit.code = unit.code.strip()
-        unit.name = normalize_name(unit.name)
-        unit.name_folded = fold(unit.name)
-        unit.depth = parent.depth + 1
-        unit.path = f"{parent.path}new-{unit.code}-{unit.valid_from or ''}/"
     with transaction.atomic():
-        Unit.objects.bulk_create(units, batch_size=1000)
-        # One UPDATE per batch rather than a CASE per row: "<parent path>new-…/" → "<parent
-        # path><id>/" (a tenth of the time of bulk_update at 100,000 rows).
-        for start in range(0, len(units), 5000):
-            Unit.objects.filter(pk__in=[u.pk for u in units[start : start + 5000]]).update(
-                path=Concat(
-                    Left("path", StrIndex("path", Value("/new-"))),
-                    Cast("id", CharField()),
-                    Value("/"),
-                    output_field=CharField(),
-                )
-            )
-        for unit in units:
-            unit.path = f"{unit.parent.path}{unit.pk}/"  # type: ignore[union-attr]
+        table = bulk.Table(Unit, with_id=True, reset_sequence=False, batch=5000)
+        for unit, pk in zip(units, bulk.next_ids(Unit, len(units)), strict=True):
+            parent = unit.parent
+            assert parent is not None  # noqa: S101 — checked above
+            unit.pk = pk
+            unit.code = unit.code.strip()
+            unit.name = normalize_name(unit.name)
+            unit.name_folded = fold(unit.name)
+            unit.depth = parent.depth + 1
+            unit.path = f"{parent.path}{pk}/"
+            unit._state.adding = False
+            table.add_instance(unit)
+        table.close()
     return units
