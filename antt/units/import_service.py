@@ -142,8 +142,8 @@ def can_import(actor: Any) -> bool:
 
 
 def _may_manage(actor: Any, path: str) -> bool:
-    return isinstance(actor, str) or bool(actor.is_superuser) or actor.can(
-        Action.MANAGE_UNITS, path
+    return (
+        isinstance(actor, str) or bool(actor.is_superuser) or actor.can(Action.MANAGE_UNITS, path)
     )
 
 
@@ -285,8 +285,11 @@ def _plan_create(
         else:
             err(
                 "parent_code",
-                _("không tìm thấy đơn vị cấp trên mã “%(code)s” trong phạm vi bạn quản lý "
-                  "tại ngày %(day)s.") % {"code": row.parent_code, "day": _day(day)},
+                _(
+                    "không tìm thấy đơn vị cấp trên mã “%(code)s” trong phạm vi bạn quản lý "
+                    "tại ngày %(day)s."
+                )
+                % {"code": row.parent_code, "day": _day(day)},
             )
     elif any(
         _overlaps(row.valid_from, row.valid_to, u.valid_from, u.valid_to)
@@ -309,22 +312,29 @@ def _plan_update(
     if unit.kind != row.kind:
         err(
             "kind",
-            _("mã “%(code)s” đang là của đơn vị “%(name)s” loại “%(kind)s”; nhập từ tệp không "
-              "đổi loại đơn vị.")
+            _(
+                "mã “%(code)s” đang là của đơn vị “%(name)s” loại “%(kind)s”; nhập từ tệp không "
+                "đổi loại đơn vị."
+            )
             % {"code": unit.code, "name": unit.name, "kind": unit.get_kind_display()},
         )
         return PlannedRow(row, UNCHANGED, unit=unit)
     if not _may_manage(actor, unit.path):
-        err("code", _("mã “%(code)s” đã được dùng cho một đơn vị ngoài phạm vi bạn quản lý.")
-            % {"code": unit.code})
+        err(
+            "code",
+            _("mã “%(code)s” đã được dùng cho một đơn vị ngoài phạm vi bạn quản lý.")
+            % {"code": unit.code},
+        )
         return PlannedRow(row, UNCHANGED, unit=unit)
     parent_pk = parent.unit.pk if parent is not None and parent.unit is not None else None
     if unit.parent_id != parent_pk or (parent is not None and parent.unit is None):
         current = unit.parent
         err(
             "parent_code",
-            _("đơn vị mã “%(code)s” hiện trực thuộc %(parent)s; nhập từ tệp không chuyển đơn vị "
-              "sang cấp trên khác.")
+            _(
+                "đơn vị mã “%(code)s” hiện trực thuộc %(parent)s; nhập từ tệp không chuyển đơn vị "
+                "sang cấp trên khác."
+            )
             % {
                 "code": unit.code,
                 "parent": (
@@ -350,8 +360,11 @@ def _plan_update(
         new_from = wanted.get("valid_from", unit.valid_from)
         new_to = wanted.get("valid_to", unit.valid_to)
         if new_from is not None and new_to is not None and new_to < new_from:
-            err("valid_to", _("ngày hết hiệu lực %(to)s trước ngày bắt đầu hiệu lực %(from)s.")
-                % {"to": _day(new_to), "from": _day(new_from)})
+            err(
+                "valid_to",
+                _("ngày hết hiệu lực %(to)s trước ngày bắt đầu hiệu lực %(from)s.")
+                % {"to": _day(new_to), "from": _day(new_from)},
+            )
         elif any(
             _overlaps(new_from, new_to, u.valid_from, u.valid_to)
             for u in in_db.get(row.code, ())
@@ -421,8 +434,6 @@ def import_parsed(*, actor: Any, parsed: ParsedImport, dry_run: bool) -> ImportR
     report.errors = sorted([*parsed.errors, *report.errors], key=lambda e: e.row or 0)
     report.warnings = [*parsed.warnings, *report.warnings]
     return report
-
-
 
 
 def _write(actor: Any, report: ImportReport) -> None:
@@ -526,8 +537,14 @@ def _new_unit(row: UnitRow, parent: Unit) -> Unit:
         attrs["valid_from"] = row.valid_from
     if row.valid_to is not None:
         attrs["valid_to"] = row.valid_to
-    return Unit(code=row.code, name=row.name, kind=row.kind, parent=parent,
-                source=UnitSource.IMPORT, **attrs)
+    return Unit(
+        code=row.code,
+        name=row.name,
+        kind=row.kind,
+        parent=parent,
+        source=UnitSource.IMPORT,
+        **attrs,
+    )
 
 
 def _write_update(actor: Any, plan: PlannedRow) -> tuple[Unit, str, dict[str, Any]]:
