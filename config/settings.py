@@ -151,8 +151,8 @@ DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 
 # Cache for the pages' national aggregates (antt.core.cache, keyed on the data version, so no
 # entry outlives a write). Per process by default: `make run` needs no service, and each gunicorn
-# worker warms its own. ANTT_CACHE_URL (e.g. redis://127.0.0.1:6379/1) shares one between workers
-# and servers; it needs the `redis` package (pip install redis), which is not installed by default.
+# worker warms its own. With several workers set ANTT_CACHE_URL (e.g. redis://127.0.0.1:6379/1):
+# one cache for all workers and servers, so a page is computed once per write, not once per worker.
 ANTT_CACHE_URL = os.environ.get("ANTT_CACHE_URL", "")
 CACHES: dict[str, dict[str, object]]
 if ANTT_CACHE_URL:

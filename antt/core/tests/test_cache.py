@@ -1,5 +1,8 @@
 """The aggregate cache: a data write empties it, a login or a refusal doesn't; keys are per part."""
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -95,3 +98,18 @@ def test_entries_have_a_bounded_lifetime(tree, monkeypatch):
     assert 0 < aggregate_cache.DEFAULT_TIMEOUT <= 600
     cached(("ttl", 2), lambda: 1, timeout=30)
     assert seen["timeout"] == 30
+
+
+def test_a_cache_url_shares_one_redis_cache_between_workers() -> None:
+    """Settings only (no Redis server needed): ANTT_CACHE_URL selects Django's RedisCache."""
+    code = "import config.settings as s; print(s.CACHES['default']['BACKEND'])"
+    env = {**os.environ, "ANTT_CACHE_URL": "redis://127.0.0.1:6379/9"}
+    out = subprocess.run(  # noqa: S603 (our interpreter, fixed arguments)
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    env.pop("ANTT_CACHE_URL")
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache"
