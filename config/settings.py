@@ -167,7 +167,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "antt",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            # Entries are pages' tables (up to ~100 kB); stale versions stay until culled.
+            "OPTIONS": {"MAX_ENTRIES": 500},
         }
     }
 
