@@ -35,14 +35,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     DateField,
     F,
     IntegerField,
+    JSONField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -89,10 +90,12 @@ __all__ = [
     "rate",
     "registration_counts",
     "registration_line",
+    "registration_rows",
     "row",
     "rows",
     "scope_sources",
     "summary",
+    "under_paths",
     "unit_lines",
     "valid_on_q",
 ]
@@ -392,6 +395,22 @@ def scope_sources(unit: Unit) -> tuple[str, ...]:
     return (unit.path, *_legacy_sources(unit))
 
 
+def under_paths(paths: tuple[str, ...]) -> Q:
+    """The units under any of ``paths`` ("/64/…/", ending with "/"): ``path_filter``, plus on
+    SQLite the same prefix as a range of the unique ``path`` index ("/64/" ≤ path < "/640", "0"
+    being the character after "/"), which SQLite's case-insensitive LIKE cannot use: a
+    province's few thousand units are then looked up instead of a scan of all units. Only on
+    SQLite, whose default collation compares bytes; PostgreSQL's LIKE uses its pattern index,
+    and a range under a linguistic collation would not match the prefix."""
+    where = path_filter("path", paths)
+    if connection.vendor != "sqlite":
+        return where
+    ranges = Q()
+    for path in paths:
+        ranges |= Q(path__gte=path, path__lt=path[:-1] + chr(ord(path[-1]) + 1))
+    return where & ranges
+
+
 def eligible_units(
     scope: Scope, valid: Q | None = None, sources: tuple[str, ...] | None = None
 ) -> QuerySet[Unit]:
@@ -406,9 +425,9 @@ def eligible_units(
     if scope.level == "unit":
         return units.filter(pk=unit.pk)
     if scope.historical:
-        return places(units.filter(path__startswith=unit.path))
+        return places(units.filter(under_paths((unit.path,))))
     sources = sources or scope_sources(unit)
-    mapped = places(units.filter(path_filter("path", sources)))
+    mapped = places(units.filter(under_paths(sources)))
     return mapped.filter(**{f"now_{scope.level}": unit.pk})
 
 
@@ -430,11 +449,7 @@ def eligible_counts(
     units = Unit.objects.filter(eligible_q(), valid).order_by()
     admin = Unit.objects.filter(kind__in=(_PROVINCE, _DISTRICT, _COMMUNE))
     if unit is not None:
-        where = (
-            Q(path__startswith=unit.path)
-            if scope.historical
-            else path_filter("path", sources or scope_sources(unit))
-        )
+        where = under_paths((unit.path,) if scope.historical else sources or scope_sources(unit))
         units, admin = units.filter(where), admin.filter(where)
     owner = Case(When(kind=_COMMUNE, then=F("id")), default=F("parent_id"))
     groups = list(units.annotate(owner=owner).values_list("owner", "kind").annotate(n=Count("pk")))
@@ -674,8 +689,8 @@ def _children(
         not_met = Registration.objects.filter(
             scope.registration_filter(), year=year, result=Result.NOT_MET
         )
-        for reg in _with_assessment(not_met):
-            failed[getattr(reg, f"{key}_id")].append(registration_line(reg))
+        for reg in registration_rows(not_met, key):
+            failed[reg[key]].append(registration_line(reg))
     out = []
     for child in children:
         out.append(
@@ -768,47 +783,70 @@ def _failed(evaluation: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _with_assessment(regs: QuerySet[Registration]) -> QuerySet[Registration]:
-    """Registrations with their unit and, as ``latest``, their assessments newest first (two
-    queries for all of them)."""
-    latest = Assessment.objects.order_by("-recorded_at", "-id").only(
-        "id", "registration_id", "evaluation", "recorded_at"
-    )
-    return regs.select_related("unit").prefetch_related(
-        Prefetch("assessments", queryset=latest, to_attr="latest")
-    )
+# What a unit line needs of a registration: ``registration_rows`` reads these columns (and the
+# unit's code and name) instead of building model instances, a few hundred per drill-down.
+LINE_FIELDS = (
+    "unit_id",
+    "unit__code",
+    "unit__name",
+    "unit_kind",
+    "state",
+    "result",
+    "imported",
+    "criteria_set",
+    "decided_on",
+)
 
 
-def registration_line(reg: Registration) -> dict[str, Any]:
-    """One registered unit as the drill-down shows it; for a unit not met, what failed: the
-    criteria with verdict not_met in its current assessment. Imported history has none."""
+def registration_rows(regs: QuerySet[Registration], *extra: str) -> list[dict[str, Any]]:
+    """The registrations as rows of ``LINE_FIELDS`` (and ``extra`` columns), one query. A unit
+    not met (live cycle, not imported) also gets its current assessment — the newest by
+    (recorded_at, id), as ``registration.assessments`` orders them —: ``assessment_id`` (None:
+    none recorded) and its frozen ``evaluation``. The others' assessments are not read. In the
+    registrations' own order (year, unit path), which the drill-down lists keep."""
+    latest = Assessment.objects.filter(registration=OuterRef("pk")).order_by("-recorded_at", "-id")
+    not_met = Q(result=Result.NOT_MET, imported=False)
+    current = regs.annotate(
+        assessment_id=Case(
+            When(not_met, then=Subquery(latest.values("id")[:1])), output_field=IntegerField()
+        ),
+        evaluation=Case(
+            When(not_met, then=Subquery(latest.values("evaluation")[:1])),
+            output_field=JSONField(),
+        ),
+    )
+    return list(current.values(*LINE_FIELDS, *extra, "assessment_id", "evaluation"))
+
+
+def registration_line(reg: Mapping[str, Any]) -> dict[str, Any]:
+    """One registered unit (a row of ``registration_rows``) as the drill-down shows it; for a
+    unit not met, what failed: the criteria with verdict not_met in its current assessment.
+    Imported history has none."""
     details: list[dict[str, Any]] = []
     note = ""
-    if reg.imported:
+    if reg["imported"]:
         note = IMPORTED_NO_CRITERIA
-    elif reg.result == Result.NOT_MET:
-        assessments = getattr(reg, "latest", None)
-        if assessments is None:
-            assessments = list(reg.assessments.order_by("-recorded_at", "-id")[:1])
-        if not assessments:
+    elif reg["result"] == Result.NOT_MET:
+        if reg["assessment_id"] is None:
             note = NO_ASSESSMENT
         else:
-            details = _failed(assessments[0].evaluation or {})
+            details = _failed(reg["evaluation"] or {})
             if not details:
                 note = NO_FAILED_CRITERIA
+    kind = reg["unit_kind"]
     return {
-        "code": reg.unit.code,
-        "name": reg.unit.name,
-        "kind": reg.unit_kind,
-        "kind_label": ROW_LABELS.get(reg.unit_kind, reg.unit_kind),
+        "code": reg["unit__code"],
+        "name": reg["unit__name"],
+        "kind": kind,
+        "kind_label": ROW_LABELS.get(kind, kind),
         "registered": True,
-        "state": reg.state,
-        "state_label": STATE_LABELS.get(State(reg.state), reg.state),
-        "result": reg.result,
-        "result_label": str(Result(reg.result).label),
-        "imported": reg.imported,
-        "criteria_set": reg.criteria_set,
-        "decided_on": reg.decided_on.isoformat() if reg.decided_on else None,
+        "state": reg["state"],
+        "state_label": STATE_LABELS.get(State(reg["state"]), reg["state"]),
+        "result": reg["result"],
+        "result_label": str(Result(reg["result"]).label),
+        "imported": reg["imported"],
+        "criteria_set": reg["criteria_set"],
+        "decided_on": reg["decided_on"].isoformat() if reg["decided_on"] else None,
         "failed_criteria": [d["code"] for d in details],
         "failed_points": [p for d in details for p in d["points"]],
         "failed_details": details,
@@ -818,12 +856,10 @@ def registration_line(reg: Registration) -> dict[str, Any]:
 
 def unit_lines(scope: Scope, year: int, units: QuerySet[Unit]) -> list[dict[str, Any]]:
     """Each unit of the scope in ``year``: the registered ones (``registration_line``), then
-    the eligible units that did not register. Three queries whatever the number of units."""
-    regs = list(
-        _with_assessment(Registration.objects.filter(scope.registration_filter(), year=year))
-    )
+    the eligible units that did not register. Two queries whatever the number of units."""
+    regs = registration_rows(Registration.objects.filter(scope.registration_filter(), year=year))
     lines = [registration_line(reg) for reg in regs]
-    seen = {reg.unit_id for reg in regs}
+    seen = {reg["unit_id"] for reg in regs}
     for unit in units.order_by().values("id", "code", "name", "kind"):
         if unit["id"] in seen:
             continue

@@ -486,6 +486,37 @@ def test_province_children_carry_their_units_not_met(world):
     assert "units" not in summary(Scope(None), 2025, today=TODAY)["children"][0]
 
 
+
+def test_a_unit_not_met_shows_what_failed_in_its_newest_assessment(world):
+    unit = _unit("23290-TDP09", "Thôn 9", "residential_area", world.now_c2)
+    reg = _decide(unit, 2025, "not_met", evaluation={"criteria": [
+        {"code": "4.1", "verdict": "not_met", "explanation": "4.1 không đạt"}]})
+    Assessment.objects.create(  # the meeting held again: only its verdicts count
+        registration=reg, held_on=dt.date(2025, 10, 25), chair="Trưởng thôn",
+        evaluation=FAILED_EVALUATION, result="not_met")
+    lines = {u["code"]: u for c in summary(Scope(world.now_province), 2025)["children"]
+             for u in c["units"]}
+    assert lines[unit.code]["failed_criteria"] == ["4.3"]
+    assert lines[unit.code]["failed_points"] == ["4.3.c"]
+    Assessment.objects.create(
+        registration=reg, held_on=dt.date(2025, 10, 26), chair="Trưởng thôn",
+        evaluation={"criteria": [{"code": "4.1", "verdict": "met"}]}, result="not_met")
+    units = summary(Scope(world.now_c2), 2025)["units"]
+    line = next(u for u in units if u["code"] == unit.code)
+    assert line["failed_criteria"] == []
+    assert line["note"] == statistics.NO_FAILED_CRITERIA
+
+
+def test_units_under_a_path_are_its_descendants_only(world):
+    """Under "/6/" is not under "/60/" (the SQLite range of ``under_paths`` stops at "/60")."""
+    units = list(Unit.objects.order_by("pk")[:5])
+    for unit, path in zip(units, ["/6/", "/6/7/", "/60/", "/60/8/", "/5/"], strict=True):
+        Unit.objects.filter(pk=unit.pk).update(path=path)
+    found = Unit.objects.filter(statistics.under_paths(("/6/",))).values_list("path", flat=True)
+    assert sorted(found) == ["/6/", "/6/7/"]
+    both = Unit.objects.filter(statistics.under_paths(("/60/", "/5/")))
+    assert sorted(both.values_list("path", flat=True)) == ["/5/", "/60/", "/60/8/"]
+
 # --- the command ---------------------------------------------------------------------------------
 
 
