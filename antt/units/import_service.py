@@ -17,7 +17,7 @@ Rules a re-import relies on:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ from antt.core.audit import common_path
 from antt.core.models import AuditEvent
 from antt.units.imports import ParsedImport, RowError, UnitRow
 from antt.units.models import ALLOWED_PARENT_KINDS, Unit, UnitKind, UnitSource
-from antt.units.services import bulk_create_units, snapshot, update_unit
+from antt.units.services import NewUnit, NewUnits, update_unit
 
 __all__ = [
     "ImportReport",
@@ -51,6 +51,7 @@ ACTION_LABELS = {
     UNCHANGED: gettext_lazy("Giữ nguyên"),
 }
 _LOOKUP_CHUNK = 500
+_UNIT_TYPE = Unit._meta.label_lower
 _WRITE_BATCH = 5000  # rows per COPY / executemany: bounded memory, few round trips
 
 
@@ -437,8 +438,6 @@ def import_parsed(*, actor: Any, parsed: ParsedImport, dry_run: bool) -> ImportR
 
 
 def _write(actor: Any, report: ImportReport) -> None:
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    label = (getattr(actor, "username", "") or str(actor))[:150]
     with transaction.atomic():
         summary = audit.record(
             actor=actor,
@@ -454,76 +453,85 @@ def _write(actor: Any, report: ImportReport) -> None:
         )
         # One event per written unit, pointing at the summary, straight into the table.
         events = bulk.Table(AuditEvent, batch=_WRITE_BATCH)
-
-        def event(unit: Unit, verb: str, changes: dict[str, Any]) -> None:
-            events.add(
-                actor_id=user.pk if user is not None else None,
-                actor_label=label,
-                verb=verb,
-                object_type=unit._meta.label_lower,
-                object_id=str(unit.pk),
-                object_repr=str(unit)[:255],
-                unit_path=unit.path,
-                changes={**_jsonable(changes), "import_event": summary.pk},
-            )
-
-        created = _write_created(actor, report.planned, event)
+        created = _write_created(actor, report.planned, events, summary.pk)
         updated = 0
         for plan in report.planned:
             if plan.action != UPDATE:
                 continue
             try:
-                unit, verb, changes = _write_update(actor, plan)
+                unit, changes = _write_update(actor, plan)
             except (ValidationError, PermissionDenied) as exc:
                 raise _WriteFailed(_row_error(plan, exc)) from exc
-            event(unit, verb, changes)
+            events.add(
+                **_event_columns(actor),
+                verb="unit.update",
+                object_type=_UNIT_TYPE,
+                object_id=str(unit.pk),
+                object_repr=str(unit)[:255],
+                unit_path=unit.path,
+                changes={**_jsonable(changes), "import_event": summary.pk},
+            )
             updated += 1
             faults.checkpoint("units.import", created + updated)
         events.close()
 
 
-def _write_created(
-    actor: Any, planned: list[PlannedRow], event: Callable[[Unit, str, dict[str, Any]], None]
-) -> int:
-    """The new units, in file order (a parent row always comes before its children), in batches.
-    Only the new units that later rows hang under are kept in memory."""
+def _write_created(actor: Any, planned: list[PlannedRow], events: bulk.Table, summary: int) -> int:
+    """The new units, in file order (a parent row always comes before its children), written in
+    batches with their audit events. Only the new units that later rows hang under are kept."""
     creates = [p for p in planned if p.action == CREATE]
     wanted = {p.row.parent_code for p in creates if p.parent is None and p.row.parent_code}
-    parents: dict[str, Unit] = {}  # written units that later rows hang under
-    batch: list[tuple[PlannedRow, Unit]] = []
-    in_batch: set[str] = set()
-    written = 0
-
-    def flush() -> None:
-        nonlocal written
-        if not batch:
-            return
-        try:
-            bulk_create_units(actor=actor, units=[unit for _plan, unit in batch])
-        except (ValidationError, PermissionDenied) as exc:
-            raise _WriteFailed(_row_error(batch[0][0], exc)) from exc
-        for _plan, unit in batch:
-            if unit.code in wanted:
-                parents[unit.code] = unit
-            event(unit, "unit.create", snapshot(unit))
-        written += len(batch)
-        batch.clear()
-        in_batch.clear()
-        faults.checkpoint("units.import", written)
-
-    for plan in creates:
-        code = plan.row.parent_code
-        if plan.parent is None and code in in_batch:
-            flush()  # the parent is a row of this batch: it needs its id and path first
-        parent = plan.parent if plan.parent is not None else parents.get(code)
+    parents: dict[str, NewUnit] = {}
+    writer = NewUnits(actor=actor, count=len(creates), batch=_WRITE_BATCH)
+    for written, plan in enumerate(creates, start=1):
+        row = plan.row
+        parent = plan.parent if plan.parent is not None else parents.get(row.parent_code)
         if parent is None:
-            raise _WriteFailed(RowError(plan.row.row, "parent_code", "?"))
-        batch.append((plan, _new_unit(plan.row, parent)))
-        in_batch.add(plan.row.code)
-        if len(batch) >= _WRITE_BATCH:
-            flush()
-    flush()
-    return written
+            raise _WriteFailed(RowError(row.row, "parent_code", "?"))
+        attrs = dict(row.attrs)
+        if row.valid_from is not None:
+            attrs["valid_from"] = row.valid_from
+        if row.valid_to is not None:
+            attrs["valid_to"] = row.valid_to
+        try:
+            new = writer.add(
+                parent=parent,
+                code=row.code,
+                name=row.name,
+                kind=row.kind,
+                source=UnitSource.IMPORT.value,
+                **attrs,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            raise _WriteFailed(_row_error(plan, exc)) from exc
+        if new.code in wanted:
+            parents[new.code] = new
+        events.add(
+            **_event_columns(actor),
+            verb="unit.create",
+            object_type=_UNIT_TYPE,
+            object_id=str(new.pk),
+            object_repr=new.name[:255],
+            unit_path=new.path,
+            changes={**_flat_json(new.snapshot()), "import_event": summary},
+        )
+        if written % _WRITE_BATCH == 0:
+            writer.flush()
+            faults.checkpoint("units.import", written)
+    writer.close()
+    faults.checkpoint("units.import", len(creates))
+    return len(creates)
+
+
+def _event_columns(actor: Any) -> dict[str, Any]:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    label = (getattr(actor, "username", "") or str(actor))[:150]
+    return {"actor_id": user.pk if user is not None else None, "actor_label": label}
+
+
+def _flat_json(data: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot (flat: texts, numbers, dates) as JSON values, as ``_jsonable`` would."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in data.items()}
 
 
 def _row_error(plan: PlannedRow, exc: ValidationError | PermissionDenied) -> RowError:
@@ -531,23 +539,7 @@ def _row_error(plan: PlannedRow, exc: ValidationError | PermissionDenied) -> Row
     return RowError(plan.row.row, None, " ".join(messages))
 
 
-def _new_unit(row: UnitRow, parent: Unit) -> Unit:
-    attrs = dict(row.attrs)
-    if row.valid_from is not None:
-        attrs["valid_from"] = row.valid_from
-    if row.valid_to is not None:
-        attrs["valid_to"] = row.valid_to
-    return Unit(
-        code=row.code,
-        name=row.name,
-        kind=row.kind,
-        parent=parent,
-        source=UnitSource.IMPORT,
-        **attrs,
-    )
-
-
-def _write_update(actor: Any, plan: PlannedRow) -> tuple[Unit, str, dict[str, Any]]:
+def _write_update(actor: Any, plan: PlannedRow) -> tuple[Unit, dict[str, Any]]:
     assert plan.unit is not None  # noqa: S101 — update rows always match a unit
     unit = update_unit(
         actor=actor,
@@ -555,7 +547,7 @@ def _write_update(actor: Any, plan: PlannedRow) -> tuple[Unit, str, dict[str, An
         audit_event=False,
         **{name: new for name, (_old, new) in plan.changes.items()},
     )
-    return unit, "unit.update", {k: [old, new] for k, (old, new) in plan.changes.items()}
+    return unit, {k: [old, new] for k, (old, new) in plan.changes.items()}
 
 
 def _jsonable(value: Any) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,7 +40,7 @@ def snapshot(unit: Unit) -> dict[str, Any]:
     return data
 
 
-def check_parent(kind: str, parent: Unit | None) -> None:
+def check_parent(kind: str, parent: Unit | NewUnit | None) -> None:
     allowed = ALLOWED_PARENT_KINDS[kind]
     parent_kind = parent.kind if parent is not None else None
     if parent_kind not in allowed:
@@ -173,35 +174,103 @@ def resolve_code(code: str, day: dt.date) -> Unit | None:
 
 
 def bulk_create_units(*, actor: Any, units: list[Unit]) -> list[Unit]:
-    """Create many new units whose parents already exist (imports, the bench dataset).
-
-    The caller has already checked code overlaps against the database and within its batch; this
-    re-checks the tree shape and the actor's permission once per distinct parent, sets names,
-    ids, paths and depths, and writes the rows straight into the table (``core.bulk``: COPY or
-    ``executemany``, no per-value compilation). The ids are taken first, so each path is known
-    before the insert. Audit events are the caller's (one per unit, written in bulk).
-    """
-    checked: set[int] = set()
-    for unit in units:
-        parent = unit.parent
-        if parent is None:
-            raise ValidationError(_("Chỉ nhập được đơn vị có đơn vị cấp trên."))
-        check_parent(unit.kind, parent)
-        if parent.pk not in checked:
-            _require(actor, Action.MANAGE_UNITS, parent.path)
-            checked.add(parent.pk)
+    """Create many new units whose parents already exist (the bench dataset, test seeds): the
+    ``NewUnits`` writer, given unsaved ``Unit`` objects, which it fills in (id, path, depth)."""
     with transaction.atomic():
-        table = bulk.Table(Unit, with_id=True, reset_sequence=False, batch=5000)
-        for unit, pk in zip(units, bulk.next_ids(Unit, len(units)), strict=True):
-            parent = unit.parent
-            assert parent is not None  # noqa: S101 — checked above
-            unit.pk = pk
-            unit.code = unit.code.strip()
-            unit.name = normalize_name(unit.name)
-            unit.name_folded = fold(unit.name)
-            unit.depth = parent.depth + 1
-            unit.path = f"{parent.path}{pk}/"
+        writer = NewUnits(actor=actor, count=len(units))
+        for unit in units:
+            if unit.parent is None:
+                raise ValidationError(_("Chỉ nhập được đơn vị có đơn vị cấp trên."))
+            new = writer.add(
+                parent=unit.parent,
+                code=unit.code,
+                name=unit.name,
+                kind=unit.kind,
+                **{name: getattr(unit, name) for name in _OPTIONAL_FIELDS},
+            )
+            unit.pk, unit.code, unit.name = new.pk, new.code, new.name
+            unit.name_folded, unit.path, unit.depth = new.fields["name_folded"], new.path, new.depth
             unit._state.adding = False
-            table.add_instance(unit)
-        table.close()
+        writer.close()
     return units
+
+
+_OPTIONAL_FIELDS = (*EDITABLE_FIELDS[2:], "source")  # all but code and name
+_DEFAULTS = {
+    f.attname: f.get_default() for f in Unit._meta.concrete_fields if f.attname in _OPTIONAL_FIELDS
+}
+
+
+@dataclass(slots=True)
+class NewUnit:
+    """A unit written by ``NewUnits``: what its children and its audit event need."""
+
+    pk: int
+    code: str
+    name: str
+    kind: str
+    path: str
+    depth: int
+    parent_code: str
+    fields: dict[str, Any]  # the columns given (name_folded included); the others are defaults
+
+    def snapshot(self) -> dict[str, Any]:
+        """``snapshot(unit)`` of the written unit, without loading it."""
+        data = {"code": self.code, "name": self.name}
+        data.update({f: self.fields.get(f, _DEFAULTS[f]) for f in EDITABLE_FIELDS[2:]})
+        data["kind"] = self.kind
+        data["parent"] = self.parent_code
+        return data
+
+
+class NewUnits:
+    """New units straight into the table (``core.bulk``: COPY or ``executemany``, no per-value
+    compilation), inside the caller's transaction. The ids are taken first, so each path is known
+    before the insert; a parent is an existing ``Unit`` or a ``NewUnit`` added earlier.
+
+    The caller has already checked code overlaps (against the database and among its rows) and
+    the values; this re-checks the tree shape, and the actor's permission once per parent."""
+
+    def __init__(self, *, actor: Any, count: int, batch: int = 5000) -> None:
+        self.actor = actor
+        self.ids = iter(bulk.next_ids(Unit, count))
+        self.table = bulk.Table(Unit, with_id=True, reset_sequence=False, batch=batch)
+        self.allowed: set[str] = set()  # parent paths the actor may create under
+
+    def add(
+        self, *, parent: Unit | NewUnit, code: str, name: str, kind: str, **attrs: Any
+    ) -> NewUnit:
+        check_parent(kind, parent)
+        if parent.path not in self.allowed:
+            _require(self.actor, Action.MANAGE_UNITS, parent.path)
+            self.allowed.add(parent.path)
+        pk = next(self.ids)
+        name = normalize_name(name)
+        attrs["name_folded"] = fold(name)
+        new = NewUnit(
+            pk,
+            code.strip(),
+            name,
+            kind,
+            f"{parent.path}{pk}/",
+            parent.depth + 1,
+            parent.code,
+            attrs,
+        )
+        self.table.add(
+            id=pk,
+            code=new.code,
+            name=name,
+            kind=kind,
+            parent_id=parent.pk,
+            path=new.path,
+            depth=new.depth,
+            **attrs,
+        )
+        return new
+
+    def flush(self) -> None:
+        self.table.flush()
+
+    def close(self) -> int:
+        return self.table.close()
