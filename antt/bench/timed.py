@@ -11,7 +11,7 @@ from typing import Any
 from django.db import connection
 
 from antt.bench.figures import Figure, timed
-from antt.recognition.documents.layout import render_certificate_pages
+from antt.recognition.documents.layout import certificate_workers, render_certificate_pages
 from antt.recognition.documents.papers import certificates_data
 from antt.recognition.evaluation import evaluate_scope
 from antt.recognition.models import Certificate
@@ -143,5 +143,6 @@ def certificates(db: str, count: int = 1000) -> list[Figure]:
     start = time.perf_counter()
     pages = render_certificate_pages(certificates_data(chosen))
     seconds = time.perf_counter() - start
-    note = f"{len(pages)} tệp, {sum(map(len, pages)) / 1e6:.1f} MB"
+    processes = certificate_workers(len(chosen))
+    note = f"{len(pages)} tệp, {sum(map(len, pages)) / 1e6:.1f} MB, {processes} tiến trình"
     return [Figure(db, f"in {len(chosen):,} giấy công nhận (PDF)", seconds, "s", 60, note=note)]

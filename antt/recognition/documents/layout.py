@@ -491,7 +491,7 @@ def _certificate_pages(items: Sequence[CertificateData]) -> list[bytes]:
     return [rendered.copy([page]).write_pdf() for page in rendered.pages]
 
 
-def _workers(count: int) -> int:
+def certificate_workers(count: int) -> int:
     """One process per core for a big batch; none below ``PARALLEL_FROM`` certificates each
     (starting a process and sending its pages back costs more than it saves), and none where
     processes cannot be forked (the children must start with Django and WeasyPrint loaded)."""
@@ -507,13 +507,15 @@ def render_certificate_pages(
     layout's set-up is shared), split in contiguous parts over ``workers`` processes (default:
     one per core when the batch is big enough). All or nothing: a failure in any part raises
     here, and no page is returned."""
-    workers = _workers(len(items)) if workers is None else min(workers, len(items))
+    workers = certificate_workers(len(items)) if workers is None else min(workers, len(items))
     if workers < 2:
         return _certificate_pages(items)
     size = -(-len(items) // workers)  # ceiling: ``workers`` parts at most
     parts = [list(items[i : i + size]) for i in range(0, len(items), size)]
-    # Forked, the children inherit the loaded templates, fonts and parsed stylesheet; they only
-    # lay out and write PDFs (no query: the data is already read), and return bytes.
+    # Forked, the children inherit the loaded templates, fonts and parsed stylesheet (made here
+    # first, once for all); they only lay out and write PDFs (no query: the data is already
+    # read), and return bytes.
+    _engine()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
         return [pdf for part in pool.map(_certificate_pages, parts) for pdf in part]

@@ -56,9 +56,9 @@ def test_pages_rendered_by_several_processes_come_back_in_order():
 
 def test_a_batch_big_enough_is_split_over_the_cores(monkeypatch):
     monkeypatch.setattr(layout.os, "sched_getaffinity", lambda _pid: {0, 1})
-    assert layout._workers(layout.PARALLEL_FROM * 2 - 1) == 1
-    assert layout._workers(layout.PARALLEL_FROM * 2) == 2
-    assert layout._workers(layout.PARALLEL_FROM * 10) == 2
+    assert layout.certificate_workers(layout.PARALLEL_FROM * 2 - 1) == 1
+    assert layout.certificate_workers(layout.PARALLEL_FROM * 2) == 2
+    assert layout.certificate_workers(layout.PARALLEL_FROM * 10) == 2
 
 
 def test_a_failure_in_one_process_fails_the_whole_batch(monkeypatch):
