@@ -322,6 +322,12 @@ def test_pre_reform_province_for_a_pre_reform_year_works_directly(world):
     assert counts(child(data, None), "agency") == (1, 1, 1, 0, "100,00%")
 
 
+def test_pre_reform_province_after_it_ended_has_nothing_eligible(world):
+    """No unit of it is valid on 31/10/2025: no parent to place, every count zero."""
+    data = summary(Scope(world.old_province), 2025, today=TODAY)
+    assert all(r["eligible"] == 0 and r["registered"] == 0 for r in data["rows"])
+    assert all(r["eligible"] == 0 for c in data["children"] for r in c["rows"])
+
 def test_pre_reform_district_lists_its_communes(world):
     data = summary(Scope(world.old_district), 2022, today=TODAY)
     assert [c["code"] for c in data["children"]] == ["23284", "23287", None]
