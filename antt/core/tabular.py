@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -126,8 +127,10 @@ def read_limited(source: bytes | IO[bytes], limit: int) -> bytes:
     return data
 
 
+@functools.lru_cache(maxsize=4096)
 def key(value: str) -> str:
-    """Folded, punctuation to single spaces: 'Mã đơn vị cấp trên' → 'ma don vi cap tren'."""
+    """Folded, punctuation to single spaces: 'Mã đơn vị cấp trên' → 'ma don vi cap tren'.
+    Cached: a column of choices repeats a few values over thousands of rows."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(value)).split())
 
 
@@ -168,9 +171,7 @@ def open_sheet(data: bytes, *, row_limit: int | None = None) -> Sheet:
     return Sheet("csv", encoding, _limited(_csv_rows(decoded), limit))
 
 
-def _limited(
-    rows: Iterator[tuple[int, list[Any]]], limit: int
-) -> Iterator[tuple[int, list[Any]]]:
+def _limited(rows: Iterator[tuple[int, list[Any]]], limit: int) -> Iterator[tuple[int, list[Any]]]:
     """The rows, streamed, until the header and ``limit`` non-blank rows have been read."""
     seen = 0
     for number, values in rows:
@@ -200,10 +201,7 @@ def _check_unzipped_size(data: bytes) -> None:
     )
     if unzipped > limit:
         raise TabularError(
-            _(
-                "Tệp Excel bị hỏng hoặc không an toàn: nội dung giải nén lớn bất thường "
-                "(%(mb)s MB)."
-            )
+            _("Tệp Excel bị hỏng hoặc không an toàn: nội dung giải nén lớn bất thường (%(mb)s MB).")
             % {"mb": megabytes(unzipped)}
         )
 
@@ -221,7 +219,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
             sheet = workbook.active or workbook.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for number, values in enumerate(_sheet_values(sheet), start=1):
                 yield number, list(values)
         except TabularError:
             raise
@@ -231,6 +229,100 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
             workbook.close()
 
     return rows()
+
+
+def _sheet_values(sheet: Any) -> Iterator[tuple[Any, ...]]:
+    """``sheet.iter_rows(values_only=True)`` of an openpyxl read-only sheet, the same rows and
+    values, about five times faster: lxml reads only the ``<row>`` elements, and the cells of
+    the usual shapes (shared or inline text, plain numbers) skip openpyxl's general parser."""
+    from lxml import etree  # type: ignore[import-untyped,unused-ignore]
+
+    book = sheet.parent
+    parser = _fast_cells_class()(
+        None,
+        book.shared_strings,
+        data_only=False,
+        epoch=book.epoch,
+        date_formats=book._date_formats,
+        timedelta_formats=book._timedelta_formats,
+    )
+    max_col, max_row = sheet.max_column, sheet.max_row
+    empty = (None,) * max_col if max_col is not None else ()
+    # As openpyxl's ReadOnlyWorksheet._cells_by_row: missing rows are empty rows, up to the
+    # sheet's declared size; each row is padded to the declared width.
+    counter = idx = 1
+    with sheet._get_source() as src:
+        for _event, element in etree.iterparse(
+            src, events=("end",), tag=_ROW_TAG, resolve_entities=False, no_network=True
+        ):
+            idx, cells = parser.parse_row(element)
+            element.clear()
+            while element.getprevious() is not None:  # keep the parsed tree from growing
+                del element.getparent()[0]
+            if max_row is not None and idx > max_row:
+                break
+            for _n in range(counter, idx):
+                counter += 1
+                yield empty
+            if counter <= idx:
+                counter += 1
+                yield sheet._get_row(cells, 1, max_col, values_only=True)
+    if max_row is not None and max_row < idx:
+        for _n in range(counter, max_row + 1):
+            yield empty
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW_TAG, _VALUE_TAG = f"{_MAIN_NS}row", f"{_MAIN_NS}v"
+_INLINE_TAG, _TEXT_TAG = f"{_MAIN_NS}is", f"{_MAIN_NS}t"
+
+
+@functools.cache  # openpyxl is imported on first use, as in _xlsx_rows
+def _fast_cells_class() -> type:
+    from openpyxl.worksheet._reader import (  # type: ignore[import-untyped]
+        WorkSheetParser,
+        _cast_number,
+    )
+
+    class FastCells(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            value = _NOT_FAST
+            if len(element) == 1:
+                child, data_type = element[0], element.get("t")
+                if child.tag == _VALUE_TAG and child.text:
+                    if data_type == "s":
+                        value = self.shared_strings[int(child.text)]
+                    elif data_type in (None, "n") and int(element.get("s", 0)) not in (
+                        self.date_formats
+                    ):
+                        value = _cast_number(child.text)
+                elif data_type == "inlineStr" and child.tag == _INLINE_TAG and len(child) == 1:
+                    part = child[0]
+                    if part.tag == _TEXT_TAG and part.text:
+                        value = part.text
+            if value is _NOT_FAST:  # formulas, dates, rich text, booleans, errors, …
+                return dict(super().parse_cell(element))
+            coordinate = element.get("r")
+            if coordinate:
+                letters = coordinate.rstrip("0123456789")
+                row, column = int(coordinate[len(letters) :]), _column(letters)
+                self.col_counter = column
+            else:
+                self.col_counter += 1
+                row, column = self.row_counter, self.col_counter
+            return {"row": row, "column": column, "value": value}
+
+    return FastCells
+
+
+_NOT_FAST = object()
+
+
+@functools.lru_cache(maxsize=1024)
+def _column(letters: str) -> int:
+    from openpyxl.utils.cell import column_index_from_string  # type: ignore[import-untyped]
+
+    return int(column_index_from_string(letters))
 
 
 def _not_a_spreadsheet() -> str:
@@ -350,6 +442,8 @@ def map_header(
 
 def text(value: Any) -> str:
     """A cell as the text the user sees: XLSX numbers without ".0", dates as ISO."""
+    if type(value) is str:  # every CSV cell, most XLSX cells: the common case first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -1,0 +1,51 @@
+"""The fast XLSX row reader (``core.tabular._sheet_values``) gives exactly what openpyxl's
+``iter_rows(values_only=True)`` gives, for every kind of cell a units file may hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
+
+from antt.core.tabular import _sheet_values
+
+
+def _both(data: bytes) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    expected = list(
+        load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True)
+    )
+    fast = list(_sheet_values(load_workbook(io.BytesIO(data), read_only=True).active))
+    return expected, fast
+
+
+def _saved(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_shared_strings_dates_formulas_booleans_and_gaps_read_as_openpyxl_does() -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["code", "name", "kind", "parent_code", "valid_from"])
+    sheet.append(["A1", "Thôn 1", "khu dân cư", 70, dt.date(2025, 7, 1)])
+    sheet.append(["=1+1", " có khoảng trắng ", True, 1.5, dt.datetime(2025, 1, 2, 3, 4)])
+    sheet["B6"] = "sau dòng trống"
+    sheet["H9"] = "cột xa"
+    sheet.append([None, "", "\t", 0, -3])
+    expected, fast = _both(_saved(book))
+    assert fast == expected
+    assert fast[1] == ("A1", "Thôn 1", "khu dân cư", 70, dt.datetime(2025, 7, 1), None, None, None)
+    assert fast[2][0] == "=1+1"  # a formula is its text, never a result
+
+
+def test_inline_strings_of_a_write_only_workbook_read_as_openpyxl_does() -> None:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("don_vi")
+    sheet.append(["code", "name", "kind", "parent_code", "managing_level"])
+    for n in range(50):
+        sheet.append([f"X{n:03d}", f"Tổ dân phố {n}", "khu dân cư", "00070", "" if n % 2 else "xã"])
+    expected, fast = _both(_saved(book))
+    assert fast == expected
+    assert len(fast) == 51
