@@ -8,8 +8,10 @@ communes then read their results for Art. 5.4.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -286,6 +288,22 @@ def _subunit(unit: Unit, evidence: Evidence, own: rules.Evaluation | None) -> ru
     return rules.Subunit(unit.code, unit.name, unit.kind, registered, outcome, decided=False)
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """An evaluation allocates millions of small objects (evidence, results) and no reference
+    cycles; the cyclic collector would scan the growing heap again and again: about half of a
+    province's CPU time. Paused meanwhile (reference counting still frees everything), then
+    restored as it was."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_cyclic_gc_paused()
 def evaluate_units(
     units: Sequence[Unit],
     year: int,
