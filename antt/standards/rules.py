@@ -383,8 +383,6 @@ def at_most(ctx: Context, p: Mapping[str, Any]) -> Check:
 
 @rule("no_incidents", "categories", "label")
 def no_incidents(ctx: Context, p: Mapping[str, Any]) -> Check:
-    categories = set(p["categories"])
-    min_gravity = CRIME_GRAVITY[p["min_gravity"]][0] if "min_gravity" in p else 0
     settings_used: tuple[tuple[str, str], ...] = ()
     min_discipline = 0
     if "setting" in p:
@@ -392,6 +390,10 @@ def no_incidents(ctx: Context, p: Mapping[str, Any]) -> Check:
         settings_used = ((p["setting"], value),)
         if value == "disciplined_only":
             min_discipline = DISCIPLINE_LEVELS["warning"][0]
+    if not ctx.explain and not ctx.incidents():
+        return Check(MET, "", {}, settings_used)  # most units: nothing in the register
+    categories = set(p["categories"])
+    min_gravity = CRIME_GRAVITY[p["min_gravity"]][0] if "min_gravity" in p else 0
     if "min_discipline_level" in p:
         min_discipline = DISCIPLINE_LEVELS[p["min_discipline_level"]][0]
     counted: list[Incident] = []
