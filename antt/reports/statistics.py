@@ -458,18 +458,23 @@ def eligible_counts(
     groups = _fetch(units.annotate(owner=owner).values_list("owner", "kind").annotate(n=Count("*")))
     wanted = None if unit is None or scope.historical else f"now_{scope.level}"
     fields = [f for f in (key, wanted) if f]
-    where_of = {}
+    child_of: dict[Any, Any] = {}  # owner → child (None: no child)
+    inside: set[Any] | None = None  # the owners placed in the scope today (None: all count)
     if fields:
         # Only the owners found (a few thousand); pre-2025 ones go through the old → new map.
         owners = admin.filter(_pk_in(sorted({g[0] for g in groups if g[0] is not None})))
-        placed = _fetch(places(owners).values_list("pk", *fields))
-        where_of = {row[0]: dict(zip(fields, row[1:], strict=True)) for row in placed}
+        placed = [
+            dict(zip(fields, row[1:], strict=True)) | {"pk": row[0]}
+            for row in _fetch(places(owners).values_list("pk", *fields))
+        ]
+        if key:
+            child_of = {place["pk"]: place[key] for place in placed}
+        if wanted and unit is not None:
+            inside = {place["pk"] for place in placed if place[wanted] == unit.pk}
     out: Counter[tuple[Any, str]] = Counter()
     for owner_id, kind, n in groups:
-        place = where_of.get(owner_id, {})
-        if wanted and (unit is None or place.get(wanted) != unit.pk):
-            continue
-        out[(place.get(key) if key else None, kind)] += n
+        if inside is None or owner_id in inside:
+            out[(child_of.get(owner_id), kind)] += n
     return [
         {"kind": kind, **({key: child} if key else {}), "n": n} for (child, kind), n in out.items()
     ]
