@@ -303,8 +303,10 @@ def _parse_row(
         if raw:
             flag = BOOLEANS.get(_key(raw))
             if flag is None:
-                err(column, _("giá trị “%(value)s” không hợp lệ: dùng yes/no (có/không).")
-                    % {"value": raw})
+                err(
+                    column,
+                    _("giá trị “%(value)s” không hợp lệ: dùng yes/no (có/không).") % {"value": raw},
+                )
             else:
                 attrs[column] = flag
     subtype = text.get("subtype", "")
