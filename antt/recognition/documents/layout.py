@@ -494,8 +494,9 @@ def _certificate_pages(items: Sequence[CertificateData]) -> list[bytes]:
 def certificate_workers(count: int) -> int:
     """One process per core for a big batch; none below ``PARALLEL_FROM`` certificates each
     (starting a process and sending its pages back costs more than it saves), and none where
-    processes cannot be forked (the children must start with Django and WeasyPrint loaded)."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    processes cannot be safely forked (the children must start with Django and WeasyPrint
+    loaded): Linux only, where ``sched_getaffinity`` also says how many cores this process has."""
+    if not hasattr(os, "sched_getaffinity"):
         return 1
     return max(1, min(len(os.sched_getaffinity(0)), count // PARALLEL_FROM))
 
@@ -513,8 +514,9 @@ def render_certificate_pages(
     size = -(-len(items) // workers)  # ceiling: ``workers`` parts at most
     parts = [list(items[i : i + size]) for i in range(0, len(items), size)]
     # Forked, the children inherit the loaded templates, fonts and parsed stylesheet (made here
-    # first, once for all); they only lay out and write PDFs (no query: the data is already
-    # read), and return bytes.
+    # first, once for all); they only lay out and write PDFs and return bytes: no query (the
+    # data is already read), so the inherited connections and a job's heartbeat thread (not
+    # copied) are never touched there.
     _engine()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
