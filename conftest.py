@@ -42,6 +42,7 @@ def _test_settings(settings: Any) -> None:
     # would date it in the travelled-to past. The idle timeout is tested on its own
     # (antt/accounts/tests/test_security.py).
     settings.SESSION_SAVE_EVERY_REQUEST = False
+    settings.ANTT_SESSION_RENEW_SECONDS = None
 
 
 def _verify_forced_login(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:

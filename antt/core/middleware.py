@@ -1,8 +1,37 @@
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from antt.core import audit
+
+
+class SessionRenewalMiddleware:
+    """Sessions end after ``SESSION_COOKIE_AGE`` without a request; a request renews the session
+    (a database write) only when its last renewal is ``ANTT_SESSION_RENEW_SECONDS`` old or more.
+
+    Django's ``SESSION_SAVE_EVERY_REQUEST`` would write on every request instead. The idle limit
+    is never exceeded: an idle session ends at most that many seconds *earlier* than the limit
+    after its last request. ``None`` turns renewal off (the tests that travel in time). Placed
+    right after SessionMiddleware, which saves the session and re-sends the cookie when marked.
+    """
+
+    RENEWED_KEY = "_antt_renewed"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        interval = settings.ANTT_SESSION_RENEW_SECONDS
+        session = request.session
+        if interval is None or session.is_empty():  # no session: do not start one
+            return response
+        now = int(time.time())
+        if session.modified or now - session.get(self.RENEWED_KEY, 0) >= interval:
+            session[self.RENEWED_KEY] = now  # marks it modified: saved, with a new expiry
+        return response
 
 
 class VietnameseByDefaultMiddleware:

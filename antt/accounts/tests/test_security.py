@@ -12,7 +12,9 @@ import time_machine
 from django.conf import settings as django_settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from django_otp.plugins.otp_static.models import StaticToken
@@ -314,7 +316,7 @@ def test_changing_the_password_is_audited(client: Client, personas: Personas) ->
 
 
 def test_an_idle_session_ends(settings: Any, personas: Personas) -> None:
-    settings.SESSION_SAVE_EVERY_REQUEST = True
+    settings.ANTT_SESSION_RENEW_SECONDS = 60
     settings.SESSION_COOKIE_AGE = 30 * 60
     start = dt.datetime.now(dt.UTC)
     client = Client()
@@ -328,6 +330,39 @@ def test_an_idle_session_ends(settings: Any, personas: Personas) -> None:
         response = client.get("/")
         assert response.status_code == 302
         assert response["Location"].startswith(LOGIN)
+
+
+def _session_writes(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return sum('"django_session"' in q["sql"] and not q["sql"].startswith("SELECT")
+               for q in ctx.captured_queries)
+
+
+def test_a_session_is_renewed_at_most_once_a_minute(settings: Any, personas: Personas) -> None:
+    settings.ANTT_SESSION_RENEW_SECONDS = 60
+    settings.SESSION_COOKIE_AGE = 30 * 60
+    start = dt.datetime.now(dt.UTC)
+    client = Client()
+    url = reverse("accounts:password-change")
+    with time_machine.travel(start, tick=False):
+        client.force_login(personas.area_a1_head)
+        assert _session_writes(client, url) == 1  # never renewed yet
+        assert _session_writes(client, url) == 0
+    with time_machine.travel(start + dt.timedelta(seconds=59), tick=False):
+        assert _session_writes(client, url) == 0
+    with time_machine.travel(start + dt.timedelta(seconds=61), tick=False):
+        assert _session_writes(client, url) == 1
+    with time_machine.travel(start + dt.timedelta(minutes=31), tick=False):
+        # renewed at 61 s: the session still holds, 30 minutes idle have not passed
+        assert _session_writes(client, url) == 1
+
+
+def test_an_anonymous_request_starts_no_session(settings: Any) -> None:
+    settings.ANTT_SESSION_RENEW_SECONDS = 60
+    response = Client().get(reverse("accounts:login"))
+    assert response.status_code == 200
+    assert django_settings.SESSION_COOKIE_NAME not in response.cookies
 
 
 def test_sessions_end_with_the_browser_and_cookies_are_http_only() -> None:
