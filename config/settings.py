@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "antt.core.middleware.SessionRenewalMiddleware",
     "antt.core.middleware.VietnameseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -255,10 +256,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
-# Sessions end after ANTT_SESSION_IDLE_MINUTES without a request (every request renews the
-# cookie) and, unless ANTT_SESSION_BROWSER_CLOSE=0, when the browser closes.
+# Sessions end after ANTT_SESSION_IDLE_MINUTES without a request and, unless
+# ANTT_SESSION_BROWSER_CLOSE=0, when the browser closes. Requests renew the session at most once
+# per ANTT_SESSION_RENEW_SECONDS (antt.core.middleware.SessionRenewalMiddleware): a renewal is a
+# database write, and writing on every request cost every page three round trips.
 SESSION_COOKIE_AGE = envint("ANTT_SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+ANTT_SESSION_RENEW_SECONDS: int | None = envint("ANTT_SESSION_RENEW_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = envbool("ANTT_SESSION_BROWSER_CLOSE", default=True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
