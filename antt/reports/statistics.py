@@ -465,7 +465,7 @@ def eligible_counts(
         owners = admin.filter(_pk_in(sorted({g[0] for g in groups if g[0] is not None})))
         placed = [
             dict(zip(fields, row[1:], strict=True)) | {"pk": row[0]}
-            for row in _fetch(places(owners).values_list("pk", *fields))
+            for row in _fetch(places(owners).order_by().values_list("pk", *fields))
         ]
         if key:
             child_of = {place["pk"]: place[key] for place in placed}
