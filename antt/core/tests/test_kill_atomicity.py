@@ -100,7 +100,9 @@ def test_unit_import_killed_at_any_moment_is_all_or_nothing(
     database is used again, until a run gets to commit."""
     source, before = seed_import(live, tmp_path)
     outcomes = []
-    delays = (1.5, 3.0, 4.5, 6.0, 9.0, 15.0, 30.0)  # the last ones outlast a loaded machine's run
+    # The import writes in bulk (a second or less once Django is up): start early enough that
+    # the first kills land before the commit; the last ones outlast a loaded machine's run.
+    delays = (0.5, 1.0, 1.5, 3.0, 4.5, 6.0, 9.0, 15.0, 30.0)
     for delay in delays:
         proc = live.start("import_units", str(source))
         try:
