@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from antt.accounts.models import User
 from antt.core.cache import cached
 from antt.core.scoping import get_visible_or_404
+from antt.core.templatetags.vn import number_vn
 from antt.units.divisions import REFORM_DATE
 from antt.units.models import (
     ADMINISTRATIVE_KINDS,
@@ -145,19 +146,37 @@ def descendant_counts(
 
 def starting_points(
     user: Any, day: dt.date, kinds: tuple[UnitKind, ...]
-) -> list[tuple[Unit, list[KindCount]]]:
+) -> list[tuple[Unit, list[CountCell]]]:
     """The roots of the user's jurisdiction on ``day`` with their descendants counted per kind.
 
     Cached until the next data write: nationally the counts group all 250,000 units (0.5 s),
-    and they depend only on the jurisdiction (its paths), the day and the kinds shown.
+    and they depend only on the jurisdiction (its paths), the day and the kinds shown. The
+    cells come formatted (in the active language: part of the key), so that rendering the
+    table only pastes strings.
     """
 
-    def compute() -> list[tuple[Unit, list[KindCount]]]:
+    def compute() -> list[tuple[Unit, list[CountCell]]]:
         roots = list(Unit.objects.roots_visible_to(user, day).order_by("depth", "code"))
         counts = descendant_counts(roots, user, day, kinds)
-        return [(unit, _counts(counts[unit.pk], kinds)) for unit in roots]
+        labels = {kind: str(SHORT_KIND_LABELS[kind]) for kind in kinds}
+        return [
+            (
+                unit,
+                [
+                    CountCell(c.kind, c.count, labels[c.kind], number_vn(c.count))
+                    for c in _counts(counts[unit.pk], kinds)
+                ],
+            )
+            for unit in roots
+        ]
 
-    parts = ("units:starting-points", user.jurisdiction_paths(), day, tuple(kinds))
+    parts = (
+        "units:starting-points",
+        user.jurisdiction_paths(),
+        day,
+        tuple(kinds),
+        translation.get_language(),
+    )
     return cached(parts, compute)
 
 
@@ -169,6 +188,14 @@ class KindCount:
     @property
     def short_label(self) -> str:
         return str(SHORT_KIND_LABELS[self.kind])
+
+
+@dataclass(frozen=True)
+class CountCell(KindCount):
+    """A cell of the list's table: the count with its column label, both as shown."""
+
+    label: str
+    shown: str
 
 
 def _counts(counted: Counter[str], kinds: tuple[UnitKind, ...]) -> list[KindCount]:
