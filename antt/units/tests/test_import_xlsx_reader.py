@@ -49,3 +49,21 @@ def test_inline_strings_of_a_write_only_workbook_read_as_openpyxl_does() -> None
     expected, fast = _both(_saved(book))
     assert fast == expected
     assert len(fast) == 51
+
+
+def test_sheets_are_sized_from_their_header_as_openpyxl_would() -> None:
+    from openpyxl.worksheet._reader import WorkSheetParser  # type: ignore[import-untyped]
+
+    from antt.core import tabular
+
+    tabular._size_sheets_from_their_header()
+    sized = Workbook()  # a normal workbook declares its size (<dimension ref="A1:C4">)
+    sized.active["C4"] = "x"
+    unsized = Workbook(write_only=True)  # a write-only one does not
+    unsized.create_sheet("s").append(["a", "b"])
+    for data in (_saved(sized), _saved(unsized)):
+        sheet = load_workbook(io.BytesIO(data), read_only=True).active
+        with sheet._get_source() as src:
+            expected = WorkSheetParser(src, []).parse_dimensions()
+        found = (sheet.min_column, sheet.min_row, sheet.max_column, sheet.max_row)
+        assert found == (expected or (1, 1, None, None))
