@@ -1,9 +1,10 @@
 """``antt generate_dataset``: a synthetic country on top of the real divisions, written in bulk.
 
 The units go through ``units.services.bulk_create_units`` (ids reserved first, so paths are set
-before the insert; one COPY or ``executemany`` per batch, ``antt.core.bulk``); the records of each
-year (``antt.bench.yearly``) through the same writer. Nothing is saved row by row. The whole run is one transaction and one audit event per
-step, so a failed run leaves nothing behind, and a second run on the same scope is refused.
+before the insert; one COPY or ``executemany`` per batch, ``antt.core.bulk``); the records of
+each year (``antt.bench.yearly``) through the same writer. Nothing is saved row by row. The whole
+run is one transaction and one audit event per step, so a failed run leaves nothing behind, and
+a second run on the same scope is refused.
 """
 
 from __future__ import annotations
