@@ -11,6 +11,7 @@ silent fallback to another typeface.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import io
 import multiprocessing
@@ -448,6 +449,15 @@ def _engine() -> _Engine:
     if engine is None:
         engine = _engines.engine = _Engine()
     return engine
+
+
+def _drop_engine() -> None:
+    """Free the fonts while Pango is still loaded: left to interpreter shutdown, the font
+    configuration's finaliser runs after its C functions are gone and prints a traceback."""
+    _engines.__dict__.pop("engine", None)
+
+
+atexit.register(_drop_engine)
 
 
 def render_pdf(paper: Paper) -> bytes:
