@@ -100,7 +100,11 @@ def _summary_totals(data: dict[str, Any]) -> dict[str, int]:
     }
 
 
-def reports(db: str, year: int, province: Unit) -> list[Figure]:
+def reports(
+    db: str, year: int, province: Unit, *, ratio_target: float | None = 1.5
+) -> list[Figure]:
+    """``ratio_target``: the issue sets it for the national dataset; on a small one the floor is
+    a few milliseconds and the report's fixed cost (its four queries, the rows built) dominates."""
     day = f"{year}-10-31"
     national_s, national = timed(lambda: summary(Scope(None), year))
     hand_s, hand = timed(lambda: _hand(HAND_NATIONAL, 0, year=year, day=day))
@@ -122,7 +126,7 @@ def reports(db: str, year: int, province: Unit) -> list[Figure]:
     return [
         Figure(db, f"báo cáo toàn quốc {year}", national_s, "s", 1.0, note=note),
         Figure(db, "  câu SQL viết tay (sàn)", hand_s, "s"),
-        Figure(db, "  tỷ lệ so với SQL viết tay", national_s / hand_s, "×", 1.5),
+        Figure(db, "  tỷ lệ so với SQL viết tay", national_s / hand_s, "×", ratio_target),
         Figure(db, f"báo cáo một tỉnh ({province.name})", province_s * 1000, "ms", 300),
         Figure(db, "  câu SQL viết tay (sàn)", hand_p_s * 1000, "ms"),
         Figure(db, "  tỷ lệ so với SQL viết tay", province_s / hand_p_s, "×"),
