@@ -441,11 +441,22 @@ def _text_or_binary(decoded: str) -> str:
     return decoded.removeprefix("\ufeff")
 
 
+# A line and its end, as ``io.StringIO(text, newline="")`` splits them ("\r\n", "\r" or "\n").
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, read in place: a StringIO would copy the whole text into a buffer
+    of four bytes a character (300-400 bytes a row)."""
+    for match in _LINE.finditer(text):
+        yield match.group()
+
+
 def _csv_rows(decoded: str) -> Iterator[tuple[int, list[Any]]]:
     first_line = decoded.split("\n", 1)[0]
     # Excel under Vietnamese regional settings writes ";" (the decimal separator is ",").
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(decoded, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(decoded), delimiter=delimiter)
     try:
         # One record is one spreadsheet row, even when a quoted cell spans several lines.
         for number, values in enumerate(reader, start=1):

@@ -60,7 +60,8 @@ def _run_import(
     dry_run = bool(job.params.get("dry_run"))
     ctx.step(0, 3, _("Đang đọc tệp “%(file)s”.") % {"file": job.input_name})
     parsed = parse(ctx.read_input(), job.input_name)
-    rows = len(parsed.rows)
+    # A units file is read row by row, never held as a list of rows.
+    rows = parsed.row_count if hasattr(parsed, "row_count") else len(parsed.rows)
     message = (
         _("Đang kiểm tra %(rows)s dòng (chưa ghi gì).")
         if dry_run

@@ -2,10 +2,13 @@
 of it in one transaction, or nothing.
 
 ``plan_import`` decides, row by row and without writing, what would happen (create, update,
-unchanged) or why it cannot. ``import_units`` runs the plan through ``services.create_unit`` /
-``update_unit`` (which re-check the tree, the code overlap and the actor's permission) with their
-own audit events turned off, and writes instead one ``units.import`` summary event plus one
-``unit.create`` / ``unit.update`` event per unit in bulk, each pointing at the summary.
+unchanged) or why it cannot. A file is read twice, row by row and a batch at a time (never held
+as a list of rows): the first reading plans every row and keeps only what later rows need; with
+no error, the second plans each batch again and writes it, all inside one transaction.
+``import_units`` runs the plan through ``services.create_unit`` / ``update_unit`` (which re-check
+the tree, the code overlap and the actor's permission) with their own audit events turned off,
+and writes instead one ``units.import`` summary event plus one ``unit.create`` / ``unit.update``
+event per unit in bulk, each pointing at the summary.
 
 Rules a re-import relies on:
 
@@ -17,7 +20,8 @@ Rules a re-import relies on:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +57,8 @@ ACTION_LABELS = {
 _LOOKUP_CHUNK = 500
 _UNIT_TYPE = Unit._meta.label_lower
 _WRITE_BATCH = 5000  # rows per COPY / executemany: bounded memory, few round trips
+_PLAN_BATCH = 5000  # rows planned per look-up of their codes and parents, then written
+_PLANS_KEPT = 1000  # planned rows a report keeps for the preview (the counts cover all)
 
 
 @dataclass(slots=True)
@@ -170,6 +176,129 @@ def _units_by_code(codes: Iterable[str]) -> dict[str, list[Unit]]:
     return found
 
 
+class _Planner:
+    """Plans rows in file order, a batch at a time (one look-up of the batch's codes and parents),
+    keeping across the file only what later rows need: the targets of the rows that passed, the
+    rejected codes, the counts, the new units that later rows hang under."""
+
+    def __init__(
+        self,
+        actor: Any,
+        today: dt.date | None,
+        rejected: Callable[[], Container[str]],
+        checked: _Planner | None = None,
+    ) -> None:
+        self.actor, self.today = actor, today or timezone.localdate()
+        self.source_rejected = rejected  # the parser's, growing as the file is read
+        self.rejected: set[str] = set()  # rows refused here, and their children
+        self.targets: dict[str, _Target] = {}  # earlier rows of this file that passed
+        self.errors: list[RowError] = []
+        # Rows whose parent was not found: worded at the end, once it is known whether the
+        # parent is a later row of the file (or one the parser refused: then nothing is said).
+        self.missing: list[tuple[UnitRow, dt.date]] = []
+        self.counts = dict.fromkeys((CREATE, UPDATE, UNCHANGED), 0)
+        self.scope: str | None = None  # common path of the anchors of the rows that write
+        self.new_parents: set[str] = set()  # codes of new units that later rows hang under
+        self.parents: dict[str, list[Unit]] = {}  # the database's units with a parent's code
+        self.found: set[str] = set()  # codes of rows the database has units with
+        self.referenced: set[str] = set()  # parent codes of the rows
+        # The plan of the first reading, when this is the second (which writes, inside the
+        # transaction): its parents are reused, and a code the database did not have then
+        # is not looked up again (the writer re-checks the tree and the permissions).
+        self.checked = checked
+        if checked is not None:
+            self.parents = dict(checked.parents)
+            checked.targets = {}  # its own are kept, for the rows later rows hang under
+
+    def plan(self, rows: Iterable[UnitRow]) -> Iterator[list[PlannedRow]]:
+        """The planned rows without errors, a batch at a time."""
+        source = iter(rows)
+        while batch := list(itertools.islice(source, _PLAN_BATCH)):
+            in_db = self._look_up(batch)
+            yield [p for p in (self._plan(row, in_db) for row in batch) if p is not None]
+
+    def _look_up(self, batch: list[UnitRow]) -> dict[str, list[Unit]]:
+        """The units with the codes of the batch's rows and parents. The parents are kept: the
+        rows of a file hang under a few thousand of them, looked up once, not once a batch."""
+        parents = {r.parent_code for r in batch if r.parent_code} - self.parents.keys()
+        codes = {r.code for r in batch} - self.parents.keys()
+        if self.checked is not None:  # the second reading: only the codes found by the first
+            codes &= self.checked.found
+        found = _units_by_code(codes | parents)
+        self.parents.update((code, found.get(code, [])) for code in parents)
+        self.found.update(code for code in codes if code in found)
+        return self.parents | found
+
+    def finish(self, code_rows: Mapping[str, int], source_rejected: Container[str]) -> None:
+        for row, day in self.missing:
+            if row.parent_code not in source_rejected:
+                message = _parent_missing(row, day, code_rows)
+                self.errors.append(RowError(row.row, "parent_code", message))
+        self.missing = []
+        self.errors.sort(key=lambda e: e.row or 0)
+
+    def _plan(self, row: UnitRow, in_db: dict[str, list[Unit]]) -> PlannedRow | None:
+        day = row.valid_from or self.today
+        err = _RowErrors(row.row)
+        # 1. The parent, as it stands on ``day``: an earlier row of this file, else the database.
+        parent: _Target | None = None
+        if row.parent_code:
+            self.referenced.add(row.parent_code)
+            if row.parent_code in self.rejected or row.parent_code in self.source_rejected():
+                self.rejected.add(row.code)
+                return None
+            parent = self.targets.get(row.parent_code)
+            if parent is None or not parent.covers(day):
+                db_parent = next(
+                    (u for u in in_db.get(row.parent_code, ()) if u.is_valid_on(day)), None
+                )
+                parent = _Target.of(db_parent) if db_parent is not None else None
+            if parent is None:
+                self.missing.append((row, day))
+                self.rejected.add(row.code)
+                return None
+        _check_kind(row, parent, err)
+        # 2. What the row is: the existing unit with this code on ``day``, or a new one.
+        plan: PlannedRow | None = None
+        if not err:
+            match = next((u for u in in_db.get(row.code, ()) if u.is_valid_on(day)), None)
+            if match is not None:
+                plan = _plan_update(self.actor, row, match, parent, in_db, err)
+            else:
+                plan = _plan_create(self.actor, row, parent, in_db, day, err)
+        if err or plan is None:
+            self.errors.extend(err)
+            self.rejected.add(row.code)
+            return None
+        self._count(plan)
+        if self.checked is not None and row.code not in self.checked.referenced:
+            return plan  # the second reading: no later row hangs under this one
+        if plan.unit is not None:
+            self.targets[row.code] = _Target(
+                row.kind,
+                plan.unit,
+                plan.changes.get("valid_from", (None, plan.unit.valid_from))[1],
+                plan.changes.get("valid_to", (None, plan.unit.valid_to))[1],
+                plan.unit.path,
+            )
+        else:
+            self.targets[row.code] = _Target(
+                row.kind, None, row.valid_from, row.valid_to, plan.anchor
+            )
+        return plan
+
+    def _count(self, plan: PlannedRow) -> None:
+        self.counts[plan.action] += 1
+        if plan.action == UNCHANGED:
+            return
+        if plan.action == CREATE and plan.parent is None and plan.row.parent_code:
+            self.new_parents.add(plan.row.parent_code)
+        if self.scope is None:
+            self.scope = plan.anchor
+        elif not plan.anchor.startswith(self.scope):
+            self.scope = common_path((self.scope, plan.anchor))
+
+
 def plan_import(
     *,
     actor: Any,
@@ -182,60 +311,14 @@ def plan_import(
     ``rejected_codes`` are codes of rows the parser already refused: their children are left
     out silently instead of being reported a second time as "parent not found".
     """
-    today = today or timezone.localdate()
-    in_db = _units_by_code({r.code for r in rows} | {r.parent_code for r in rows if r.parent_code})
-    row_of_code = {r.code: r.row for r in rows}
-    targets: dict[str, _Target] = {}  # earlier rows of this file that passed
     rejected = set(rejected_codes)
-    planned: list[PlannedRow] = []
-    errors: list[RowError] = []
-
-    for row in rows:
-        day = row.valid_from or today
-        err = _RowErrors(row.row)
-        # 1. The parent, as it stands on ``day``: an earlier row of this file, else the database.
-        parent: _Target | None = None
-        if row.parent_code:
-            if row.parent_code in rejected:
-                rejected.add(row.code)
-                continue
-            parent = targets.get(row.parent_code)
-            if parent is None or not parent.covers(day):
-                db_parent = next(
-                    (u for u in in_db.get(row.parent_code, ()) if u.is_valid_on(day)), None
-                )
-                parent = _Target.of(db_parent) if db_parent is not None else None
-            if parent is None:
-                err("parent_code", _parent_missing(row, day, row_of_code))
-        if not err:
-            _check_kind(row, parent, err)
-        # 2. What the row is: the existing unit with this code on ``day``, or a new one.
-        plan: PlannedRow | None = None
-        if not err:
-            match = next((u for u in in_db.get(row.code, ()) if u.is_valid_on(day)), None)
-            if match is not None:
-                plan = _plan_update(actor, row, match, parent, in_db, err)
-            else:
-                plan = _plan_create(actor, row, parent, in_db, day, err)
-        if err or plan is None:
-            errors.extend(err)
-            rejected.add(row.code)
-            continue
-        planned.append(plan)
-        if plan.unit is not None:
-            targets[row.code] = _Target(
-                row.kind,
-                plan.unit,
-                plan.changes.get("valid_from", (None, plan.unit.valid_from))[1],
-                plan.changes.get("valid_to", (None, plan.unit.valid_to))[1],
-                plan.unit.path,
-            )
-        else:
-            targets[row.code] = _Target(row.kind, None, row.valid_from, row.valid_to, plan.anchor)
-    return planned, errors
+    planner = _Planner(actor, today, lambda: rejected)
+    planned = [plan for batch in planner.plan(rows) for plan in batch]
+    planner.finish({r.code: r.row for r in rows}, rejected)
+    return planned, planner.errors
 
 
-def _parent_missing(row: UnitRow, day: dt.date, row_of_code: dict[str, int]) -> str:
+def _parent_missing(row: UnitRow, day: dt.date, row_of_code: Mapping[str, int]) -> str:
     later = row_of_code.get(row.parent_code)
     if later is not None and later > row.row:
         return _(
@@ -398,23 +481,59 @@ def import_units(
     today: dt.date | None = None,
 ) -> ImportReport:
     """Plan every row; unless ``dry_run`` or any error, write them all in one transaction."""
+    rejected = set(rejected_codes)
+    row_of_code = {r.code: r.row for r in rows}
+    return _import(
+        actor,
+        _Source(lambda: rows, lambda: rejected, lambda: row_of_code, list),
+        dry_run=dry_run,
+        filename=filename,
+        today=today,
+    )
+
+
+def import_parsed(*, actor: Any, parsed: ParsedImport, dry_run: bool) -> ImportReport:
+    """The CLI's and the upload page's entry point: a file with any error writes nothing. The
+    file is read twice, row by row: to check every row, then (no error) to write them."""
+    source = _Source(
+        parsed.scan, lambda: parsed.rejected_codes, lambda: parsed.code_rows, lambda: parsed.errors
+    )
+    report = _import(actor, source, dry_run=dry_run, filename=parsed.filename)
+    if parsed.file_errors:  # the file could not be read to its end: its rows say nothing
+        report = ImportReport(filename=parsed.filename, errors=list(parsed.file_errors))
+    report.dry_run = dry_run
+    report.warnings = [*parsed.warnings, *report.warnings]
+    return report
+
+
+@dataclass(frozen=True)
+class _Source:
+    rows: Callable[[], Iterable[UnitRow]]  # each call reads them from the first
+    rejected: Callable[[], Container[str]]  # codes of the rows the parser refused
+    code_rows: Callable[[], Mapping[str, int]]  # complete once the rows were read
+    errors: Callable[[], list[RowError]]  # the parser's, complete once the rows were read
+
+
+def _import(
+    actor: Any, source: _Source, *, dry_run: bool, filename: str, today: dt.date | None = None
+) -> ImportReport:
     if not can_import(actor):
         raise PermissionDenied(_("Bạn không có quyền nhập danh sách đơn vị."))
-    planned, errors = plan_import(
-        actor=actor, rows=rows, today=today, rejected_codes=rejected_codes
+    planner = _Planner(actor, today, source.rejected)
+    report = ImportReport(filename=filename, dry_run=dry_run)
+    for batch in planner.plan(source.rows()):
+        report.planned.extend(batch[: max(0, _PLANS_KEPT - len(report.planned))])
+    planner.finish(source.code_rows(), source.rejected())
+    report.created, report.updated, report.unchanged = (
+        planner.counts[CREATE],
+        planner.counts[UPDATE],
+        planner.counts[UNCHANGED],
     )
-    report = ImportReport(filename=filename, dry_run=dry_run, errors=errors, planned=planned)
-    for plan in planned:
-        if plan.action == CREATE:
-            report.created += 1
-        elif plan.action == UPDATE:
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    if errors or dry_run or not (report.created or report.updated):
+    report.errors = sorted([*source.errors(), *planner.errors], key=lambda e: e.row or 0)
+    if report.errors or dry_run or not (report.created or report.updated):
         return report
     try:
-        _write(actor, report)
+        _write(actor, source, report, planner, today)
     except _WriteFailed as exc:  # raised inside the atomic block: everything was rolled back
         report.errors = [exc.error]
     else:
@@ -422,27 +541,16 @@ def import_units(
     return report
 
 
-def import_parsed(*, actor: Any, parsed: ParsedImport, dry_run: bool) -> ImportReport:
-    """The CLI's and the upload page's entry point: a file with any error writes nothing."""
-    report = import_units(
-        actor=actor,
-        rows=parsed.rows,
-        dry_run=dry_run or not parsed.ok,
-        filename=parsed.filename,
-        rejected_codes=parsed.rejected_codes,
-    )
-    report.dry_run = dry_run
-    report.errors = sorted([*parsed.errors, *report.errors], key=lambda e: e.row or 0)
-    report.warnings = [*parsed.warnings, *report.warnings]
-    return report
-
-
-def _write(actor: Any, report: ImportReport) -> None:
+def _write(
+    actor: Any, source: _Source, report: ImportReport, checked: _Planner, today: dt.date | None
+) -> None:
+    """The second reading: each batch planned again (the same plan, inside the transaction) and
+    written at once."""
     with transaction.atomic():
         summary = audit.record(
             actor=actor,
             verb="units.import",
-            unit_path=common_path(p.anchor for p in report.planned if p.action != UNCHANGED),
+            unit_path=checked.scope or "/",
             object_repr=report.filename,
             changes={
                 "file": report.filename,
@@ -453,40 +561,47 @@ def _write(actor: Any, report: ImportReport) -> None:
         )
         # One event per written unit, pointing at the summary, straight into the table.
         events = bulk.Table(AuditEvent, batch=_WRITE_BATCH)
-        created = _write_created(actor, report.planned, events, summary.pk)
-        updated = 0
-        for plan in report.planned:
-            if plan.action != UPDATE:
-                continue
-            try:
-                unit, changes = _write_update(actor, plan)
-            except (ValidationError, PermissionDenied) as exc:
-                raise _WriteFailed(_row_error(plan, exc)) from exc
-            events.add(
-                **_event_columns(actor),
-                verb="unit.update",
-                object_type=_UNIT_TYPE,
-                object_id=str(unit.pk),
-                object_repr=str(unit)[:255],
-                unit_path=unit.path,
-                changes={**_jsonable(changes), "import_event": summary.pk},
-            )
-            updated += 1
-            faults.checkpoint("units.import", created + updated)
+        writer = _Writer(actor, report.created, checked.new_parents, events, summary.pk)
+        planner = _Planner(actor, today, source.rejected, checked)
+        for batch in planner.plan(source.rows()):
+            if planner.errors or planner.missing:  # the tree changed since the check
+                planner.finish(source.code_rows(), ())
+                raise _WriteFailed(planner.errors[0])
+            writer.write(batch)
+        writer.close()
         events.close()
 
 
-def _write_created(actor: Any, planned: list[PlannedRow], events: bulk.Table, summary: int) -> int:
-    """The new units, in file order (a parent row always comes before its children), written in
-    batches with their audit events. Only the new units that later rows hang under are kept."""
-    creates = [p for p in planned if p.action == CREATE]
-    wanted = {p.row.parent_code for p in creates if p.parent is None and p.row.parent_code}
-    parents: dict[str, NewUnit] = {}
-    writer = NewUnits(actor=actor, count=len(creates), batch=_WRITE_BATCH)
-    for written, plan in enumerate(creates, start=1):
+class _Writer:
+    """Writes planned rows batch by batch: the new units (in file order: a parent row always
+    comes before its children) with their audit events, then the updates."""
+
+    def __init__(
+        self, actor: Any, creates: int, new_parents: set[str], events: bulk.Table, summary: int
+    ) -> None:
+        self.actor, self.events, self.summary = actor, events, summary
+        self.units = NewUnits(actor=actor, count=creates, batch=_WRITE_BATCH)
+        self.creates, self.new_parents = creates, new_parents
+        self.parents: dict[str, NewUnit] = {}  # only the new units later rows hang under
+        self.created = self.updated = 0
+
+    def write(self, batch: list[PlannedRow]) -> None:
+        for plan in batch:
+            if plan.action == CREATE:
+                self._create(plan)
+        self.units.flush()
+        faults.checkpoint("units.import", self.created + self.updated)
+        for plan in batch:
+            if plan.action == UPDATE:
+                self._update(plan)
+
+    def close(self) -> None:
+        self.units.close()
+
+    def _create(self, plan: PlannedRow) -> None:
         row = plan.row
-        parent = plan.parent if plan.parent is not None else parents.get(row.parent_code)
-        if parent is None:
+        parent = plan.parent if plan.parent is not None else self.parents.get(row.parent_code)
+        if parent is None or self.created == self.creates:
             raise _WriteFailed(RowError(row.row, "parent_code", "?"))
         attrs = dict(row.attrs)
         if row.valid_from is not None:
@@ -494,7 +609,7 @@ def _write_created(actor: Any, planned: list[PlannedRow], events: bulk.Table, su
         if row.valid_to is not None:
             attrs["valid_to"] = row.valid_to
         try:
-            new = writer.add(
+            new = self.units.add(
                 parent=parent,
                 code=row.code,
                 name=row.name,
@@ -504,23 +619,35 @@ def _write_created(actor: Any, planned: list[PlannedRow], events: bulk.Table, su
             )
         except (ValidationError, PermissionDenied) as exc:
             raise _WriteFailed(_row_error(plan, exc)) from exc
-        if new.code in wanted:
-            parents[new.code] = new
-        events.add(
-            **_event_columns(actor),
+        self.created += 1
+        if new.code in self.new_parents:
+            self.parents[new.code] = new
+        self.events.add(
+            **_event_columns(self.actor),
             verb="unit.create",
             object_type=_UNIT_TYPE,
             object_id=str(new.pk),
             object_repr=new.name[:255],
             unit_path=new.path,
-            changes={**_flat_json(new.snapshot()), "import_event": summary},
+            changes={**_flat_json(new.snapshot()), "import_event": self.summary},
         )
-        if written % _WRITE_BATCH == 0:
-            writer.flush()
-            faults.checkpoint("units.import", written)
-    writer.close()
-    faults.checkpoint("units.import", len(creates))
-    return len(creates)
+
+    def _update(self, plan: PlannedRow) -> None:
+        try:
+            unit, changes = _write_update(self.actor, plan)
+        except (ValidationError, PermissionDenied) as exc:
+            raise _WriteFailed(_row_error(plan, exc)) from exc
+        self.events.add(
+            **_event_columns(self.actor),
+            verb="unit.update",
+            object_type=_UNIT_TYPE,
+            object_id=str(unit.pk),
+            object_repr=str(unit)[:255],
+            unit_path=unit.path,
+            changes={**_jsonable(changes), "import_event": self.summary},
+        )
+        self.updated += 1
+        faults.checkpoint("units.import", self.created + self.updated)
 
 
 def _event_columns(actor: Any) -> dict[str, Any]:

@@ -145,29 +145,84 @@ class UnitRow:
 
 @dataclass
 class ParsedImport:
+    """A units file, read row by row each time ``scan()`` is iterated: the rows are never all
+    held in memory (the import reads the file twice: to check it, then to write it). The errors,
+    the rejected codes and the rows of the codes are those of the last complete scan; ``errors``,
+    ``rows`` and ``row_count`` scan the file once if no scan has completed yet."""
+
     filename: str
-    rows: list[UnitRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     file_format: str = ""  # "csv" or "xlsx"
     encoding: str = ""
     # Codes of rows that had errors: the service does not report their children a second time.
     rejected_codes: set[str] = field(default_factory=set)
+    # The first row of each code in the file (rejected rows included), for cross-row messages.
+    code_rows: dict[str, int] = field(default_factory=dict)
+    file_errors: list[RowError] = field(default_factory=list)  # the file as a whole, its header
+    row_errors: list[RowError] = field(default_factory=list)
+    data: bytes = b""
+    columns: dict[str, int] = field(default_factory=dict)
+    scanned: bool = False
+    count: int = 0  # rows without errors in the last scan
+    # The sheet opened to read the header, where the first scan goes on (the file is opened,
+    # decoded, counted once less: an XLSX's shared strings are read again at each opening).
+    pending: Iterator[tuple[int, list[Any]]] | None = None
+
+    @property
+    def errors(self) -> list[RowError]:
+        self._scan_once()
+        return [*self.file_errors, *self.row_errors]
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def rows(self) -> list[UnitRow]:
+        """Every row without errors, as a list: for small files and tests (``scan()`` streams)."""
+        return list(self.scan())
+
+    @property
+    def row_count(self) -> int:
+        self._scan_once()
+        return self.count
+
+    def _scan_once(self) -> None:
+        if not self.file_errors and not self.scanned:
+            for _row in self.scan():
+                pass
+
+    def scan(self) -> Iterator[UnitRow]:
+        """The rows without errors, from the file's first data row; the errors, rejected codes
+        and code rows are collected on the way (complete once it is exhausted)."""
+        if self.file_errors:
+            return
+        self.row_errors, self.rejected_codes, self.code_rows = [], set(), {}
+        self.count, self.scanned = 0, False
+        try:
+            rows, self.pending = self.pending, None
+            if rows is None:
+                rows = tabular.open_sheet(self.data).rows
+                next(rows, None)  # the header, mapped by parse_units_file
+            for row in _parse_rows(rows, self.columns, self):
+                self.count += 1
+                yield row
+        except _FileError as exc:
+            self.file_errors, self.row_errors = [RowError(None, None, str(exc))], []
+            return
+        self.scanned = True
+
 
 def parse_units_file(
     source: bytes | IO[bytes], filename: str = "", *, max_bytes: int | None = None
 ) -> ParsedImport:
-    """Read a CSV (UTF-8, UTF-8 with BOM, UTF-16, Windows-1258) or XLSX file of units."""
+    """Open a CSV (UTF-8, UTF-8 with BOM, UTF-16, Windows-1258) or XLSX file of units and map its
+    header; the data rows are read by ``ParsedImport.scan()``."""
     limit = settings.ANTT_IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     data = source if isinstance(source, bytes) else source.read(limit + 1)
     parsed = ParsedImport(filename=filename)
     if len(data) > limit:
-        parsed.errors.append(
+        parsed.file_errors.append(
             RowError(
                 None,
                 None,
@@ -177,28 +232,17 @@ def parse_units_file(
         )
         return parsed
     try:
-        rows = _read_rows(data, parsed)
-        header = next(rows, None)
+        sheet = tabular.open_sheet(data)
+        parsed.file_format, parsed.encoding = sheet.file_format, sheet.encoding
+        header = next(sheet.rows, None)
         if header is None:
             raise _FileError(_("Tệp rỗng: không có dòng tiêu đề và dữ liệu."))
-        columns = _map_header(header[1], parsed)
-        if parsed.errors:
-            return parsed
-        _parse_rows(rows, columns, parsed)
+        parsed.columns = _map_header(header[1], parsed)
     except _FileError as exc:
-        parsed.errors = [RowError(None, None, str(exc))]
-        parsed.rows = []
+        parsed.file_errors = [RowError(None, None, str(exc))]
+        return parsed
+    parsed.data, parsed.pending = data, sheet.rows
     return parsed
-
-
-# --- reading cells ------------------------------------------------------------------------------
-
-
-def _read_rows(data: bytes, parsed: ParsedImport) -> Iterator[tuple[int, list[Any]]]:
-    """(spreadsheet row number, cell values), blank rows included; raises _FileError."""
-    sheet = tabular.open_sheet(data)
-    parsed.file_format, parsed.encoding = sheet.file_format, sheet.encoding
-    return sheet.rows
 
 
 # --- header -------------------------------------------------------------------------------------
@@ -206,7 +250,7 @@ def _read_rows(data: bytes, parsed: ParsedImport) -> Iterator[tuple[int, list[An
 
 def _map_header(header: list[Any], parsed: ParsedImport) -> dict[str, int]:
     return tabular.map_header(
-        header, HEADER_ALIASES, REQUIRED_COLUMNS, parsed.errors, parsed.warnings
+        header, HEADER_ALIASES, REQUIRED_COLUMNS, parsed.file_errors, parsed.warnings
     )
 
 
@@ -215,8 +259,8 @@ def _map_header(header: list[Any], parsed: ParsedImport) -> dict[str, int]:
 
 def _parse_rows(
     rows: Iterator[tuple[int, list[Any]]], columns: dict[str, int], parsed: ParsedImport
-) -> None:
-    first_row: dict[str, int] = {}
+) -> Iterator[UnitRow]:
+    first_row = parsed.code_rows
     for number, values in rows:
         if not any(_text(v) for v in values):
             continue
@@ -235,13 +279,13 @@ def _parse_rows(
         elif code:
             first_row[code] = number
         if errors:
-            parsed.errors.extend(errors)
+            parsed.row_errors.extend(errors)
             if code:
                 parsed.rejected_codes.add(code)
         elif row is not None:
-            parsed.rows.append(row)
-    if not first_row and not parsed.errors:
-        parsed.errors.append(RowError(None, None, _("Tệp không có dòng dữ liệu nào.")))
+            yield row
+    if not first_row and not parsed.row_errors:
+        parsed.row_errors.append(RowError(None, None, _("Tệp không có dòng dữ liệu nào.")))
 
 
 def _parse_row(
