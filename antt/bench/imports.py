@@ -7,6 +7,7 @@ in a fresh process so that its peak memory (``VmHWM``) is the import's own.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -111,13 +112,10 @@ def peak_megabytes() -> float:
     """This process's peak resident memory. Linux's ``VmHWM`` belongs to the process image, so it
     starts again at ``exec``; ``ru_maxrss`` carries over the forking parent's peak (the bench
     process, a few hundred MB), which would hide the import's own."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
+    with contextlib.suppress(OSError), open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

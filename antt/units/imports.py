@@ -16,6 +16,7 @@ Conventions a spreadsheet user relies on:
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -189,8 +190,9 @@ class ParsedImport:
 
     def _scan_once(self) -> None:
         if not self.file_errors and not self.scanned:
-            for _row in self.scan():
-                pass
+            # Read to the end only for what scanning records (counts, errors, codes): the
+            # itertools "consume" recipe, keeping no row.
+            collections.deque(self.scan(), maxlen=0)
 
     def scan(self) -> Iterator[UnitRow]:
         """The rows without errors, from the file's first data row; the errors, rejected codes
