@@ -101,9 +101,10 @@ def scope_dict(root: Unit, result: ScopeResult) -> dict[str, Any]:
     for unit, _reason in result.ineligible:
         row = summary.setdefault(unit.kind, {"met": 0, "not_met": 0, "pending": 0, "total": 0})
         row["ineligible"] = row.get("ineligible", 0) + 1
-    columns = ("met", "not_met", "pending", "total", "ineligible")
     ordered = {
-        k: {c: summary[k].get(c, 0) for c in columns} for k in EVALUATED_KINDS if k in summary
+        k: {c: summary[k].get(c, 0) for c in SUMMARY_FIELDS}
+        for k in EVALUATED_KINDS
+        if k in summary
     }
     units = [
         {

@@ -17,13 +17,11 @@ from typing import Any
 from django.db import connection, connections
 from django.utils.translation import gettext as _
 
-from antt.recognition.api import scope_dict
+from antt.recognition.api import SUMMARY_FIELDS, scope_dict
 from antt.recognition.evaluation import EVALUATED_KINDS, evaluate_scope
 from antt.units.models import Unit
 
 __all__ = ["evaluate_country", "province_dict", "provinces", "workers"]
-
-SUMMARY_COLUMNS = ("met", "not_met", "pending", "total", "ineligible")
 
 
 def provinces() -> list[Unit]:
@@ -85,8 +83,8 @@ def _merge(parts: list[dict[str, Any]], year: int, processes: int) -> dict[str, 
     summary: dict[str, dict[str, int]] = {}
     for part in parts:
         for kind, row in part["summary"].items():
-            total = summary.setdefault(kind, dict.fromkeys(SUMMARY_COLUMNS, 0))
-            for column in SUMMARY_COLUMNS:
+            total = summary.setdefault(kind, dict.fromkeys(SUMMARY_FIELDS, 0))
+            for column in SUMMARY_FIELDS:
                 total[column] += row[column]
     return {
         "scope": "",
